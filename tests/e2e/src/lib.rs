@@ -1,0 +1,224 @@
+//! Helpers for the end-to-end suite: every test runs the real `ews-host`
+//! binary, as a user would, on a real component, against a mock Exchange on
+//! loopback. Each run's output is scanned for every secret the test used.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub mod fixtures;
+pub use mock_exchange::{MockExchange, MockOptions};
+
+/// The workspace's target directory, found from this test binary's location
+/// (target/debug/deps/e2e-*), so that a custom CARGO_TARGET_DIR works too.
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary has a path");
+    exe.ancestors()
+        .find(|p| p.join("components").is_dir() || p.file_name().is_some_and(|n| n == "target"))
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+}
+
+fn built(path: PathBuf) -> PathBuf {
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/build (the README's test command does)",
+        path.display()
+    );
+    path
+}
+
+pub fn host_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/debug/deps/e2e-xxx -> target/debug/ews-host
+    built(exe.parent().unwrap().parent().unwrap().join("ews-host"))
+}
+
+pub fn xtask_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    built(exe.parent().unwrap().parent().unwrap().join("xtask"))
+}
+
+pub fn component(stem: &str) -> PathBuf {
+    built(target_dir().join("components").join(format!("{stem}.wasm")))
+}
+
+/// What one `ews-host` process did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// stdout as JSON (the host prints one JSON document).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| {
+            panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr)
+        })
+    }
+
+    /// The action's output, after checking the call succeeded.
+    pub fn output(&self) -> Value {
+        let json = self.json();
+        assert_eq!(json["ok"], true, "expected success, got {self:#?}");
+        assert_eq!(self.code, 0, "{self:#?}");
+        json["output"].clone()
+    }
+
+    /// The failure's (kind, message), after checking the call failed with `code`.
+    pub fn failure(&self, kind: &str, code: i32) -> String {
+        let json = self.json();
+        assert_eq!(json["ok"], false, "expected a failure, got {self:#?}");
+        assert_eq!(json["error"]["kind"], kind, "{self:#?}");
+        assert_eq!(self.code, code, "{self:#?}");
+        assert_eq!(self.stdout.trim().lines().count(), 1, "a failure is one line: {self:#?}");
+        json["error"]["message"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+/// One configured host: a config file, secrets in the environment, its own
+/// state database and compiled-component cache in a temp dir.
+pub struct Host {
+    pub dir: tempfile::TempDir,
+    pub config: BTreeMap<String, String>,
+    env: Vec<(String, String)>,
+    secrets: Vec<String>,
+    component: PathBuf,
+}
+
+impl Host {
+    pub fn with_component(component: PathBuf) -> Host {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut host = Host { dir, config: BTreeMap::new(), env: vec![], secrets: vec![], component };
+        let state = host.dir.path().join("state.sqlite3");
+        let cache = host.dir.path().join("cache");
+        host.set("state_path", state.to_str().unwrap());
+        host.set("cache_dir", cache.to_str().unwrap());
+        host
+    }
+
+    pub fn ews() -> Host {
+        Host::with_component(component("ews_guest"))
+    }
+
+    pub fn probe() -> Host {
+        Host::with_component(component("probe_guest"))
+    }
+
+    /// Basic auth against the mock's `user`, acting on `user`'s mailbox.
+    pub fn basic(mock: &MockExchange, user: &str, password: &str) -> Host {
+        let mut h = Host::ews();
+        h.set("ews_url", &mock.ews_url())
+            .set("auth_method", "basic")
+            .set("username", user)
+            .set("primary_smtp_address", user)
+            .secret("password", password);
+        h
+    }
+
+    /// OAuth 2.0 client credentials against the mock's token endpoint,
+    /// impersonating `mailbox`.
+    pub fn oauth(mock: &MockExchange, tenant: &str, client_id: &str, secret: &str, mailbox: &str) -> Host {
+        let mut h = Host::ews();
+        h.set("ews_url", &mock.ews_url())
+            .set("auth_method", "oauth2")
+            .set("tenant", tenant)
+            .set("client_id", client_id)
+            .set("token_url", &mock.token_url(tenant))
+            .set("primary_smtp_address", mailbox)
+            .secret("client_secret", secret);
+        h
+    }
+
+    pub fn set(&mut self, key: &str, value: &str) -> &mut Self {
+        self.config.insert(key.to_string(), value.to_string());
+        self
+    }
+
+    pub fn unset(&mut self, key: &str) -> &mut Self {
+        self.config.remove(key);
+        self
+    }
+
+    /// A secret goes through the environment, as the README tells users, and
+    /// is then looked for in everything the host prints.
+    pub fn secret(&mut self, key: &str, value: &str) -> &mut Self {
+        self.env.push((format!("EWS_{}", key.to_uppercase()), value.to_string()));
+        self.secrets.push(value.to_string());
+        self
+    }
+
+    pub fn env(&mut self, key: &str, value: &str) -> &mut Self {
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        let path = self.dir.path().join("ews.toml");
+        let toml: String = self
+            .config
+            .iter()
+            .map(|(k, v)| format!("{k} = {}\n", toml_string(v)))
+            .collect();
+        std::fs::write(&path, toml).expect("write config");
+        path
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, None)
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let mut cmd = Command::new(host_bin());
+        cmd.arg("--config").arg(self.config_path());
+        cmd.arg("--component").arg(&self.component);
+        cmd.args(args).envs(self.env.iter().cloned());
+        // The developer's own settings must not leak into a test.
+        for (k, _) in std::env::vars() {
+            if k.starts_with("EWS_") && !self.env.iter().any(|(e, _)| *e == k) {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn ews-host");
+        if let Some(input) = stdin {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().expect("wait for ews-host");
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        self.assert_no_secret(&run);
+        run
+    }
+
+    pub fn invoke(&self, action: &str, params: Value) -> Run {
+        self.run(&["invoke", action, "--params", &params.to_string()])
+    }
+
+    pub fn describe(&self) -> Value {
+        let run = self.run(&["describe"]);
+        assert_eq!(run.code, 0, "{run:#?}");
+        run.json()
+    }
+
+    fn assert_no_secret(&self, run: &Run) {
+        for secret in &self.secrets {
+            for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+                assert!(!text.contains(secret.as_str()), "a secret appeared in the host's {name}:\n{text}");
+            }
+        }
+    }
+}
+
+fn toml_string(v: &str) -> String {
+    serde_json::to_string(v).expect("a string serialises")
+}

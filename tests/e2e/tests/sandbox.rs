@@ -1,0 +1,128 @@
+//! The sandbox: the host lets a component reach only the hosts its
+//! configuration names, and survives a component that runs away.
+//! `probe_guest.wasm` (tests/probe-guest) tries what the real guest never should.
+
+use e2e::fixtures;
+use e2e::Host;
+use serde_json::{json, Value};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// A loopback server that only counts the connections it is offered.
+fn bystander() -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            if conn.is_ok() {
+                count.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    });
+    (port, accepted)
+}
+
+#[test]
+fn only_the_configured_scheme_host_and_port_are_reachable() {
+    let mock = fixtures::mock();
+    let (other_port, accepted) = bystander();
+    let mut host = Host::probe();
+    host.set("ews_url", &mock.ews_url());
+    let port = mock.ews_url().split(':').nth(2).unwrap().split('/').next().unwrap().to_string();
+
+    let allowed = host.invoke("http-get", json!({"url": mock.ews_url()})).output();
+    assert!(allowed["status"].as_u64().is_some(), "the configured host is reachable: {allowed}");
+
+    for url in [
+        format!("http://127.0.0.1:{other_port}/"),
+        format!("https://127.0.0.1:{port}/EWS/Exchange.asmx"),
+        format!("http://localhost:{port}/EWS/Exchange.asmx"),
+        "http://203.0.113.7/".to_string(),
+        "https://login.example.net/token".to_string(),
+    ] {
+        let run = host.invoke("http-get", json!({"url": url}));
+        let message = run.failure("forbidden", 4);
+        assert!(message.contains("HttpRequestDenied"), "{url}: {message}");
+        assert!(run.stderr.contains("denied") || run.stderr.contains("refused"), "the host says so: {run:#?}");
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 0, "a refused request never leaves the host");
+}
+
+#[test]
+fn the_token_host_is_allowed_only_with_its_tenant_filled_in() {
+    let mock = fixtures::mock();
+    let mut host = Host::probe();
+    host.set("ews_url", &mock.ews_url()).set("tenant", "t1");
+    let base = mock.ews_url().replace("/EWS/Exchange.asmx", "");
+    host.set("token_url", &format!("{base}/{{tenant}}/oauth2/v2.0/token"));
+    let ok = host.invoke("http-get", json!({"url": format!("{base}/t1/oauth2/v2.0/token")})).output();
+    assert!(ok["status"].as_u64().is_some(), "{ok}");
+}
+
+fn batch(host: &Host, calls: &[(&str, Value)]) -> Vec<Value> {
+    let input: String = calls
+        .iter()
+        .map(|(action, params)| format!("{}\n", json!({"action": action, "params": params})))
+        .collect();
+    let run = host.run_with_stdin(&["batch"], Some(&input));
+    assert_eq!(run.code, 0, "the host process survives every call: {run:#?}");
+    let lines: Vec<Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), calls.len(), "one answer per call: {run:#?}");
+    lines
+}
+
+#[test]
+fn a_runaway_component_fails_cleanly_and_the_next_call_succeeds() {
+    let mut host = Host::probe();
+    host.set("max_memory_mb", "64").set("call_timeout_secs", "2");
+    let answers = batch(
+        &host,
+        &[
+            ("allocate", json!({"mb": 256})),
+            ("allocate", json!({"mb": 8})),
+            ("spin", json!({})),
+            ("allocate", json!({"mb": 8})),
+            ("panic", json!({})),
+            ("allocate", json!({"mb": 8})),
+        ],
+    );
+    let failure = |i: usize, words: &[&str]| {
+        assert_eq!(answers[i]["ok"], false, "{}", answers[i]);
+        assert_eq!(answers[i]["error"]["kind"], "internal", "{}", answers[i]);
+        let message = answers[i]["error"]["message"].as_str().unwrap().to_lowercase();
+        assert!(words.iter().any(|w| message.contains(w)), "{message}");
+    };
+    failure(0, &["memory"]);
+    failure(2, &["time", "longer", "deadline"]);
+    failure(4, &["trap", "panic", "unreachable"]);
+    for i in [1, 3, 5] {
+        assert_eq!(answers[i]["ok"], true, "{}", answers[i]);
+        assert_eq!(answers[i]["output"]["allocated_mb"], 8);
+    }
+}
+
+#[test]
+fn secrets_reach_the_component_but_never_the_output() {
+    let mut host = Host::probe();
+    host.secret("password", "hunter2-probe-secret");
+    let out = host.invoke("reveal", json!({"name": "password"})).output();
+    assert_eq!(out["length"], "hunter2-probe-secret".len());
+    // A name the manifest does not mark secret is not revealed.
+    host.invoke("reveal", json!({"name": "ews_url"})).failure("not-found", 5);
+}
+
+#[test]
+fn the_compiled_component_is_cached_on_disk_by_hash() {
+    let host = Host::ews();
+    host.describe();
+    let cache = host.dir.path().join("cache");
+    let files: Vec<_> = std::fs::read_dir(&cache).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(files.len(), 1, "one compiled component: {files:?}");
+    let modified = std::fs::metadata(cache.join(&files[0])).unwrap().modified().unwrap();
+    host.describe();
+    let again = std::fs::metadata(cache.join(&files[0])).unwrap().modified().unwrap();
+    assert_eq!(modified, again, "the second process loads it instead of compiling");
+}
