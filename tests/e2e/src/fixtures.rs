@@ -1,7 +1,7 @@
 //! The mailbox every test starts from: two users, an app registration, and
 //! out-of-office settings with characters that must survive XML both ways.
 
-use mock_exchange::{MockExchange, MockOptions, OAuthApp, OofSettings};
+use mock_exchange::{ExternalAudience, MockExchange, MockOptions, OAuthApp, OofSettings, OofState};
 
 pub const ALICE: &str = "alice@contoso.example";
 pub const ALICE_PASSWORD: &str = "Pw-alice-7f3b<&>\"'";
@@ -26,13 +26,14 @@ pub fn mock() -> MockExchange {
     mock.set_oof(
         ALICE,
         OofSettings {
-            state: "Scheduled".into(),
-            external_audience: "All".into(),
-            start: Some("2026-11-20T08:00:00Z".into()),
-            end: Some("2026-11-30T17:00:00Z".into()),
+            state: OofState::Scheduled,
+            external_audience: ExternalAudience::All,
+            start: "2026-11-20T08:00:00Z".into(),
+            end: "2026-11-30T17:00:00Z".into(),
             internal_reply: "Away <until> Monday & then back — Grüße".into(),
             external_reply: "Out of office".into(),
         },
-    );
+    )
+    .expect("alice has a mailbox");
     mock
 }

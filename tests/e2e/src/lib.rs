@@ -94,7 +94,9 @@ impl Host {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut host = Host { dir, config: BTreeMap::new(), env: vec![], secrets: vec![], component };
         let state = host.dir.path().join("state.sqlite3");
-        let cache = host.dir.path().join("cache");
+        // Shared by every test: compiled components are keyed by their hash,
+        // and a debug host takes seconds to compile one.
+        let cache = target_dir().join("e2e-cache");
         host.set("state_path", state.to_str().unwrap());
         host.set("cache_dir", cache.to_str().unwrap());
         host

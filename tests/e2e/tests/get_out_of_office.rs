@@ -17,7 +17,7 @@ fn basic_auth_reads_scheduled_oof_with_escaped_text() {
     assert_eq!(out["internal_reply"], "Away <until> Monday & then back — Grüße");
     assert_eq!(out["external_reply"], "Out of office");
     let requests = mock.requests();
-    assert_eq!(requests.len(), 1, "{requests:#?}");
+    assert_eq!(requests.len(), 1, "Basic needs no token: {requests:#?}");
     assert_eq!(requests[0].operation, "GetUserOofSettings");
     assert_eq!(requests[0].auth_scheme.as_deref(), Some("Basic"));
     assert_eq!(mock.schema_failures(), 0);

@@ -116,9 +116,10 @@ fn secrets_reach_the_component_but_never_the_output() {
 
 #[test]
 fn the_compiled_component_is_cached_on_disk_by_hash() {
-    let host = Host::ews();
-    host.describe();
+    let mut host = Host::ews();
     let cache = host.dir.path().join("cache");
+    host.set("cache_dir", cache.to_str().unwrap());
+    host.describe();
     let files: Vec<_> = std::fs::read_dir(&cache).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(files.len(), 1, "one compiled component: {files:?}");
     let modified = std::fs::metadata(cache.join(&files[0])).unwrap().modified().unwrap();

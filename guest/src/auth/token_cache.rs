@@ -1,0 +1,118 @@
+//! OAuth tokens kept in key-value storage between calls, because each call
+//! runs in a fresh instance and the token endpoint throttles. A broken cache
+//! only costs a new token: its errors are logged, never returned.
+
+use crate::platform::{Host, Level};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// A token this close to expiry is not used: a request may take that long.
+pub const MARGIN_SECS: u64 = 300;
+const LOG: &str = "auth.token_cache";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedToken {
+    pub access_token: String,
+    /// Unix seconds, from the host's wall clock.
+    pub expires_at: u64,
+}
+
+/// One entry per token endpoint, tenant, application and secret, hashed so
+/// that the key holds no configuration verbatim. The secret is part of it so
+/// that a rotated (or revoked) secret never keeps using a token the old one
+/// obtained.
+pub fn key(token_url: &str, tenant: &str, client_id: &str, client_secret: &str) -> String {
+    let digest = Sha256::digest(format!("{token_url}\n{tenant}\n{client_id}\n{client_secret}"));
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("oauth-token/{hex}")
+}
+
+pub fn load(host: &dyn Host, key: &str) -> Option<String> {
+    let bytes = match host.kv_get(key) {
+        Ok(b) => b?,
+        Err(e) => {
+            host.log(
+                Level::Warn,
+                LOG,
+                &format!("reading the token cache failed: {e}"),
+            );
+            return None;
+        }
+    };
+    let Ok(token) = serde_json::from_slice::<CachedToken>(&bytes) else {
+        host.log(
+            Level::Warn,
+            LOG,
+            "the cached token is unreadable; fetching a new one",
+        );
+        return None;
+    };
+    let fresh = host.now_unix_secs().saturating_add(MARGIN_SECS) < token.expires_at;
+    fresh.then_some(token.access_token)
+}
+
+pub fn store(host: &dyn Host, key: &str, token: &CachedToken) {
+    let Ok(json) = serde_json::to_vec(token) else {
+        return;
+    };
+    if let Err(e) = host.kv_set(key, &json) {
+        host.log(Level::Warn, LOG, &format!("storing the token failed: {e}"));
+    }
+}
+
+pub fn invalidate(host: &dyn Host, key: &str) {
+    if let Err(e) = host.kv_delete(key) {
+        host.log(
+            Level::Warn,
+            LOG,
+            &format!("dropping the cached token failed: {e}"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::fake::FakeHost;
+
+    #[test]
+    fn reuses_until_five_minutes_before_expiry() {
+        let host = FakeHost::with_config(&[]);
+        let k = key("https://login/x", "t", "c", "s");
+        assert!(k.starts_with("oauth-token/") && k.len() == "oauth-token/".len() + 32);
+        assert_eq!(load(&host, &k), None);
+        let now = host.now_unix_secs();
+        store(
+            &host,
+            &k,
+            &CachedToken {
+                access_token: "tok".into(),
+                expires_at: now + 3600,
+            },
+        );
+        assert_eq!(load(&host, &k).as_deref(), Some("tok"));
+        host.now.set(now + 3600 - MARGIN_SECS - 1);
+        assert_eq!(load(&host, &k).as_deref(), Some("tok"));
+        host.now.set(now + 3600 - MARGIN_SECS);
+        assert_eq!(load(&host, &k), None);
+        invalidate(&host, &k);
+        assert!(host.kv.borrow().is_empty());
+    }
+
+    #[test]
+    fn a_corrupt_entry_is_a_miss() {
+        let host = FakeHost::with_config(&[]);
+        host.kv
+            .borrow_mut()
+            .insert("k".into(), b"{not json".to_vec());
+        assert_eq!(load(&host, "k"), None);
+    }
+
+    #[test]
+    fn keys_differ_per_application() {
+        assert_ne!(key("u", "t", "a", "s"), key("u", "t", "b", "s"));
+        assert_ne!(key("u", "t1", "a", "s"), key("u", "t2", "a", "s"));
+        assert_ne!(key("u", "t", "a", "old"), key("u", "t", "a", "new"), "a rotated secret");
+        assert!(!key("u", "t", "a", "the-secret").contains("the-secret"));
+    }
+}

@@ -1,0 +1,99 @@
+//! Every configuration key of docs/contract.md, once: the loader takes its
+//! defaults from here and the manifest publishes it, so they cannot drift.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Type {
+    String,
+    Integer,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    pub key: &'static str,
+    pub ty: Type,
+    pub default: Option<&'static str>,
+    /// Read with `secrets.reveal`, never from config.
+    pub secret: bool,
+    /// A URL the component calls: the host allow-lists its scheme, host and port.
+    pub outbound: bool,
+    pub format: Option<&'static str>,
+    pub allowed: &'static [&'static str],
+    pub description: &'static str,
+}
+
+pub const AUTH_METHODS: &[&str] = &["oauth2", "basic"];
+
+/// ExchangeVersionType values of types.xsd that a current server accepts.
+pub const SERVER_VERSIONS: &[&str] = &[
+    "Exchange2007_SP1",
+    "Exchange2010",
+    "Exchange2010_SP1",
+    "Exchange2010_SP2",
+    "Exchange2013",
+    "Exchange2013_SP1",
+    "Exchange2015",
+    "Exchange2016",
+    "V2015_10_05",
+    "V2016_01_06",
+    "V2016_04_13",
+    "V2016_07_13",
+    "V2016_10_10",
+    "V2017_01_07",
+    "V2017_04_14",
+    "V2017_07_11",
+    "V2017_10_09",
+    "V2018_01_08",
+];
+
+pub const DEFAULT_EWS_URL: &str = "https://outlook.office365.com/EWS/Exchange.asmx";
+pub const DEFAULT_TOKEN_URL: &str = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token";
+
+const fn field(key: &'static str, description: &'static str) -> Field {
+    Field {
+        key,
+        ty: Type::String,
+        default: None,
+        secret: false,
+        outbound: false,
+        format: None,
+        allowed: &[],
+        description,
+    }
+}
+
+pub const FIELDS: &[Field] = &[
+    Field { default: Some(DEFAULT_EWS_URL), outbound: true, format: Some("uri"), ..field("ews_url", "EWS endpoint") },
+    Field {
+        default: Some("oauth2"),
+        allowed: AUTH_METHODS,
+        ..field("auth_method", "oauth2 (client credentials, Exchange Online) or basic (on-premises)")
+    },
+    field("username", "Basic auth user (UPN or DOMAIN\\user); required for basic"),
+    Field { secret: true, ..field("password", "Basic auth password; required for basic") },
+    Field {
+        format: Some("email"),
+        ..field(
+            "primary_smtp_address",
+            "The mailbox acted on, through ExchangeImpersonation and X-AnchorMailbox; required for oauth2",
+        )
+    },
+    field("tenant", "Azure AD tenant id or domain; required for oauth2"),
+    field("client_id", "Application (client) id; required for oauth2"),
+    Field { secret: true, ..field("client_secret", "Application client secret; required for oauth2") },
+    Field {
+        default: Some(DEFAULT_TOKEN_URL),
+        outbound: true,
+        format: Some("uri"),
+        ..field("token_url", "OAuth 2.0 token endpoint; {tenant} is replaced by tenant")
+    },
+    Field {
+        default: Some("Exchange2016"),
+        allowed: SERVER_VERSIONS,
+        ..field("server_version", "RequestServerVersion sent with every request")
+    },
+    Field { ty: Type::Integer, default: Some("60"), ..field("request_timeout_secs", "Timeout of each HTTP request, in seconds") },
+];
+
+pub fn default_of(key: &str) -> Option<&'static str> {
+    FIELDS.iter().find(|f| f.key == key).and_then(|f| f.default)
+}

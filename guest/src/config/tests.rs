@@ -1,0 +1,114 @@
+use super::*;
+use crate::platform::fake::FakeHost;
+
+fn oauth(extra: &[(&str, &str)]) -> FakeHost {
+    let mut pairs = vec![
+        ("tenant", "contoso.onmicrosoft.com"),
+        ("client_id", "app-1"),
+        ("primary_smtp_address", "soc@example.com"),
+    ];
+    pairs.extend_from_slice(extra);
+    FakeHost::with_config(&pairs).secret("client_secret", "s3cret")
+}
+
+fn message(r: Result<Config, Error>) -> String {
+    match r {
+        Err(Error::InvalidInput(m)) => m,
+        other => panic!("expected invalid input, got {other:?}"),
+    }
+}
+
+#[test]
+fn applies_defaults() {
+    let c = Config::load(&oauth(&[])).unwrap();
+    assert_eq!(c.ews_url, "https://outlook.office365.com/EWS/Exchange.asmx");
+    assert_eq!(c.server_version, "Exchange2016");
+    assert_eq!(c.request_timeout_secs, 60);
+    let AuthConfig::OAuth2 { token_url, .. } = &c.auth else {
+        panic!()
+    };
+    assert_eq!(
+        token_url,
+        "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+    );
+    assert_eq!(c.impersonate(), Some("soc@example.com"));
+}
+
+#[test]
+fn names_the_key_that_is_wrong() {
+    assert!(message(Config::load(&oauth(&[("auth_method", "ntlm")])))
+        .starts_with("auth_method: expected oauth2 or basic"));
+    assert!(
+        message(Config::load(&oauth(&[("server_version", "Exchange2099")])))
+            .starts_with("server_version:")
+    );
+    assert!(
+        message(Config::load(&oauth(&[("request_timeout_secs", "0")])))
+            .starts_with("request_timeout_secs:")
+    );
+    assert!(
+        message(Config::load(&oauth(&[("primary_smtp_address", "soc")])))
+            .starts_with("primary_smtp_address:")
+    );
+    assert!(message(Config::load(&oauth(&[("tenant", "a/b")]))).starts_with("tenant:"));
+    let no_secret = FakeHost::with_config(&[
+        ("tenant", "t"),
+        ("client_id", "c"),
+        ("primary_smtp_address", "a@b.cd"),
+    ]);
+    let m = message(Config::load(&no_secret));
+    assert!(m.starts_with("client_secret:"), "{m}");
+    let basic = FakeHost::with_config(&[("auth_method", "basic")]).secret("password", "p");
+    assert_eq!(
+        message(Config::load(&basic)),
+        "username: required for auth_method basic"
+    );
+}
+
+#[test]
+fn http_only_for_loopback() {
+    assert!(message(Config::load(&oauth(&[(
+        "ews_url",
+        "http://mail.example.com/EWS/Exchange.asmx"
+    )])))
+    .starts_with("ews_url:"));
+    assert!(message(Config::load(&oauth(&[(
+        "token_url",
+        "http://login.example.com/{tenant}"
+    )])))
+    .starts_with("token_url:"));
+    for ok in [
+        "http://127.0.0.1:8080/EWS/Exchange.asmx",
+        "http://localhost:1/x",
+        "http://[::1]:2/x",
+    ] {
+        assert!(
+            Config::load(&oauth(&[("ews_url", ok), ("token_url", ok)])).is_ok(),
+            "{ok}"
+        );
+    }
+}
+
+#[test]
+fn basic_impersonates_only_another_mailbox() {
+    let basic = |smtp: Option<&str>| {
+        let mut pairs = vec![("auth_method", "basic"), ("username", "Soc@Example.com")];
+        if let Some(s) = smtp {
+            pairs.push(("primary_smtp_address", s));
+        }
+        Config::load(&FakeHost::with_config(&pairs).secret("password", "p")).unwrap()
+    };
+    assert_eq!(basic(None).impersonate(), None);
+    assert_eq!(basic(Some("soc@example.com")).impersonate(), None);
+    assert_eq!(
+        basic(Some("ceo@example.com")).impersonate(),
+        Some("ceo@example.com")
+    );
+}
+
+#[test]
+fn oauth2_needs_a_mailbox() {
+    let host =
+        FakeHost::with_config(&[("tenant", "t"), ("client_id", "c")]).secret("client_secret", "s");
+    assert!(message(Config::load(&host)).starts_with("primary_smtp_address: required"));
+}

@@ -1,0 +1,150 @@
+//! The SOAP 1.1 envelope around every request. XML is written with
+//! quick-xml's writer so that every value is escaped; element order follows
+//! types.xsd/messages.xsd exactly, because Exchange validates it.
+
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::Writer;
+
+pub const NS_SOAP: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+pub const NS_TYPES: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
+pub const NS_MESSAGES: &str = "http://schemas.microsoft.com/exchange/services/2006/messages";
+
+/// What goes into soap:Header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// An ExchangeVersionType value, checked by config.
+    pub server_version: String,
+    /// Act on this mailbox through ExchangeImpersonation.
+    pub impersonate: Option<String>,
+}
+
+/// A writer for one request body; names carry their `m:`/`t:` prefix,
+/// declared once on the envelope.
+pub struct Xml {
+    w: Writer<Vec<u8>>,
+}
+
+// Writing into a Vec cannot fail, so the writer's io::Result is dropped
+// rather than threaded through every builder.
+impl Xml {
+    pub fn open(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        let mut start = BytesStart::new(name);
+        for (k, v) in attrs {
+            start.push_attribute((*k, clean(v).as_str()));
+        }
+        let _ = self.w.write_event(Event::Start(start));
+    }
+
+    pub fn close(&mut self, name: &str) {
+        let _ = self.w.write_event(Event::End(BytesEnd::new(name)));
+    }
+
+    /// `<name>text</name>`, the text escaped.
+    pub fn leaf(&mut self, name: &str, text: &str) {
+        self.open(name, &[]);
+        let _ = self
+            .w
+            .write_event(Event::Text(BytesText::new(&clean(text))));
+        self.close(name);
+    }
+
+    pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        let mut start = BytesStart::new(name);
+        for (k, v) in attrs {
+            start.push_attribute((*k, clean(v).as_str()));
+        }
+        let _ = self.w.write_event(Event::Empty(start));
+    }
+}
+
+/// Characters XML 1.0 forbids even escaped (most C0 controls, U+FFFE/FFFF)
+/// are dropped: Exchange would refuse the whole request for one of them.
+fn clean(s: &str) -> String {
+    s.chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+        })
+        .collect()
+}
+
+/// The whole request document: header, then `body` writes soap:Body's child.
+pub fn write(header: &Header, body: impl FnOnce(&mut Xml)) -> Vec<u8> {
+    let mut x = Xml {
+        w: Writer::new(Vec::with_capacity(1024)),
+    };
+    let _ =
+        x.w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)));
+    x.open(
+        "soap:Envelope",
+        &[
+            ("xmlns:soap", NS_SOAP),
+            ("xmlns:t", NS_TYPES),
+            ("xmlns:m", NS_MESSAGES),
+        ],
+    );
+    x.open("soap:Header", &[]);
+    x.empty(
+        "t:RequestServerVersion",
+        &[("Version", &header.server_version)],
+    );
+    if let Some(mailbox) = &header.impersonate {
+        x.open("t:ExchangeImpersonation", &[]);
+        x.open("t:ConnectingSID", &[]);
+        x.leaf("t:PrimarySmtpAddress", mailbox);
+        x.close("t:ConnectingSID");
+        x.close("t:ExchangeImpersonation");
+    }
+    x.close("soap:Header");
+    x.open("soap:Body", &[]);
+    body(&mut x);
+    x.close("soap:Body");
+    x.close("soap:Envelope");
+    x.w.into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(imp: Option<&str>) -> Header {
+        Header {
+            server_version: "Exchange2016".into(),
+            impersonate: imp.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn writes_version_and_impersonation_in_schema_order() {
+        let doc = String::from_utf8(write(&header(Some("a@b.c")), |_| {})).unwrap();
+        let v = doc
+            .find("<t:RequestServerVersion Version=\"Exchange2016\"/>")
+            .unwrap();
+        let i = doc
+            .find("<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>a@b.c</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>")
+            .unwrap();
+        assert!(v < i && i < doc.find("</soap:Header>").unwrap());
+        let plain = String::from_utf8(write(&header(None), |_| {})).unwrap();
+        assert!(!plain.contains("ExchangeImpersonation"));
+    }
+
+    #[test]
+    fn escapes_every_value() {
+        let doc = write(&header(Some("x\"&<y>'@z")), |x| {
+            x.leaf("t:Subject", "a<b>&c\u{1}d")
+        });
+        let doc = String::from_utf8(doc).unwrap();
+        assert!(
+            doc.contains(
+                "<t:PrimarySmtpAddress>x&quot;&amp;&lt;y&gt;&apos;@z</t:PrimarySmtpAddress>"
+            ),
+            "{doc}"
+        );
+        assert!(
+            doc.contains("<t:Subject>a&lt;b&gt;&amp;cd</t:Subject>"),
+            "{doc}"
+        );
+        // What we write, our reader reads back unchanged.
+        let root = crate::ews::xml::parse(doc.as_bytes()).unwrap();
+        assert_eq!(root.find("Subject").unwrap().text, "a<b>&cd");
+    }
+}

@@ -1,0 +1,223 @@
+//! The crate's one error type, and its mapping to the contract's failure
+//! classes (docs/contract.md, "Failures"), so that an engine can decide
+//! whether to fix, retry or report.
+
+use crate::platform::TransportError;
+
+/// The WIT `failure` as plain Rust (lib.rs converts it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    InvalidInput(String),
+    Unauthorized(String),
+    Forbidden(String),
+    NotFound(String),
+    Throttled {
+        retry_after_ms: u64,
+        message: String,
+    },
+    Unavailable(String),
+    Internal(String),
+}
+
+/// A ResponseCode with its text and MessageXml values (`BackOffMilliseconds`...).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CodeDetail {
+    pub code: String,
+    pub text: String,
+    pub message_xml: Vec<(String, String)>,
+}
+
+impl CodeDetail {
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.message_xml
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// Bad params or configuration; names the key and what was expected.
+    InvalidInput(String),
+    /// Credentials refused (token endpoint, or a 401 after one refresh).
+    Unauthorized(String),
+    /// An HTTP status without a SOAP answer.
+    Http {
+        status: u16,
+        retry_after_ms: Option<u64>,
+        detail: String,
+    },
+    Transport(TransportError),
+    /// A SOAP fault; `detail.code` is its ResponseCode when Exchange gave one.
+    Fault {
+        faultcode: String,
+        faultstring: String,
+        detail: CodeDetail,
+    },
+    /// A ResponseMessage with ResponseClass="Error".
+    Response(CodeDetail),
+    Malformed(String),
+    /// A host facility (config store, secrets, key-value) failed.
+    Host(String),
+}
+
+/// Who acts on which mailbox, for messages a person can act on.
+#[derive(Debug, Clone, Default)]
+pub struct Identity {
+    /// `username` or `client_id`.
+    pub account: String,
+    /// `primary_smtp_address`, when set.
+    pub mailbox: Option<String>,
+}
+
+/// When Exchange says it is busy but not for how long.
+const DEFAULT_BACKOFF_MS: u64 = 30_000;
+
+impl Error {
+    /// Says which object a per-item error is about (Exchange's own text often
+    /// does not: "No mailbox with such guid."), so that the message names it.
+    pub fn about(self, subject: &str) -> Error {
+        match self {
+            Error::Response(mut d) => {
+                d.text = format!("{subject}: {}", d.text.trim());
+                Error::Response(d)
+            }
+            other => other,
+        }
+    }
+
+    pub fn into_failure(self, who: &Identity) -> Failure {
+        match self {
+            Error::InvalidInput(m) => Failure::InvalidInput(m),
+            Error::Unauthorized(m) => Failure::Unauthorized(m),
+            Error::Http {
+                status,
+                retry_after_ms,
+                detail,
+            } => http_failure(status, retry_after_ms, &detail),
+            Error::Transport(TransportError::Denied(m)) => {
+                Failure::InvalidInput(format!("ews_url/token_url: {m}"))
+            }
+            Error::Transport(TransportError::Timeout(m)) => {
+                Failure::Unavailable(format!("timed out (request_timeout_secs): {m}"))
+            }
+            Error::Transport(TransportError::Network(m)) => {
+                Failure::Unavailable(format!("network error: {m}"))
+            }
+            Error::Fault {
+                faultcode,
+                faultstring,
+                detail,
+            } => {
+                if detail.code.is_empty() {
+                    fault_without_code(&faultcode, &faultstring)
+                } else {
+                    code_failure(&detail, who)
+                }
+            }
+            Error::Response(detail) => code_failure(&detail, who),
+            Error::Malformed(m) => {
+                Failure::Internal(format!("unexpected answer from Exchange: {m}"))
+            }
+            Error::Host(m) => Failure::Internal(format!("host facility failed: {m}")),
+        }
+    }
+}
+
+fn http_failure(status: u16, retry_after_ms: Option<u64>, detail: &str) -> Failure {
+    let msg = format!("Exchange answered HTTP {status}{}", suffix(detail));
+    match (status, retry_after_ms) {
+        (401, _) => Failure::Unauthorized(msg),
+        (403, _) => Failure::Forbidden(msg),
+        (429 | 503, Some(ms)) => Failure::Throttled {
+            retry_after_ms: ms,
+            message: msg,
+        },
+        (429, None) => Failure::Throttled {
+            retry_after_ms: DEFAULT_BACKOFF_MS,
+            message: msg,
+        },
+        (404, _) => Failure::InvalidInput(format!(
+            "ews_url: {msg}; is it the EWS endpoint (…/EWS/Exchange.asmx)?"
+        )),
+        (500..=599, _) => Failure::Unavailable(msg),
+        _ => Failure::Internal(msg),
+    }
+}
+
+fn fault_without_code(faultcode: &str, faultstring: &str) -> Failure {
+    let msg = format!("SOAP fault {faultcode}: {}", faultstring.trim());
+    if faultstring.contains("AccessDenied") {
+        Failure::Forbidden(msg)
+    } else if faultcode.ends_with("Server") {
+        Failure::Unavailable(msg)
+    } else {
+        Failure::Internal(msg)
+    }
+}
+
+/// One ResponseCode to one failure class; the message keeps the code so a
+/// person can look it up.
+fn code_failure(d: &CodeDetail, who: &Identity) -> Failure {
+    let code = d.code.as_str();
+    let said = format!("{code}{}", suffix(&d.text));
+    let mailbox = who.mailbox.as_deref().unwrap_or("the mailbox");
+    match code {
+        "ErrorImpersonateUserDenied" | "ErrorImpersonationDenied" => Failure::Forbidden(format!(
+            "the account lacks the ApplicationImpersonation role on {mailbox}: \
+             New-ManagementRoleAssignment -Role ApplicationImpersonation -User {} ({said})",
+            who.account
+        )),
+        "ErrorAccessDenied"
+        | "ErrorSendAsDenied"
+        | "ErrorDelegateNoUser"
+        | "ErrorQuotaExceeded" => Failure::Forbidden(said),
+        "ErrorNonExistentMailbox" => match &who.mailbox {
+            Some(m) => Failure::NotFound(format!("no mailbox {m} (primary_smtp_address) ({said})")),
+            None => Failure::NotFound(format!("no such mailbox ({said})")),
+        },
+        "ErrorItemNotFound"
+        | "ErrorMailRecipientNotFound"
+        | "ErrorFolderNotFound"
+        | "ErrorAttachmentNotFound"
+        | "ErrorNameResolutionNoResults" => Failure::NotFound(said),
+        "ErrorServerBusy" => {
+            let ms = d
+                .value("BackOffMilliseconds")
+                .and_then(|v| v.trim().parse().ok());
+            Failure::Throttled {
+                retry_after_ms: ms.unwrap_or(DEFAULT_BACKOFF_MS),
+                message: said,
+            }
+        }
+        "ErrorInvalidServerVersion" | "ErrorIncorrectSchemaVersion" => {
+            Failure::InvalidInput(format!("server_version: the server refused it ({said})"))
+        }
+        "ErrorInvalidSmtpAddress"
+        | "ErrorInvalidIdMalformed"
+        | "ErrorInvalidIdNotAnItemAttachmentId"
+        | "ErrorInvalidArgument"
+        | "ErrorInvalidPropertyRequest" => Failure::InvalidInput(said),
+        "ErrorMailboxStoreUnavailable"
+        | "ErrorMailboxMoveInProgress"
+        | "ErrorInternalServerTransientError"
+        | "ErrorTimeoutExpired"
+        | "ErrorConnectionFailed" => Failure::Unavailable(said),
+        _ => Failure::Internal(format!("Exchange answered {said}")),
+    }
+}
+
+fn suffix(text: &str) -> String {
+    let t = text.trim();
+    if t.is_empty() {
+        String::new()
+    } else {
+        // Bounded: a server's message is for a person, not a log dump.
+        let short: String = t.chars().take(300).collect();
+        format!(": {short}")
+    }
+}
+
+#[cfg(test)]
+mod tests;

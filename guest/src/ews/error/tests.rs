@@ -1,0 +1,122 @@
+use super::*;
+
+fn who() -> Identity {
+    Identity {
+        account: "app-id".into(),
+        mailbox: Some("soc@example.com".into()),
+    }
+}
+
+fn code(c: &str, values: &[(&str, &str)]) -> Error {
+    Error::Response(CodeDetail {
+        code: c.into(),
+        text: "text".into(),
+        message_xml: values
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    })
+}
+
+#[test]
+fn impersonation_denied_hints_at_the_role() {
+    let Failure::Forbidden(m) = code("ErrorImpersonateUserDenied", &[]).into_failure(&who()) else {
+        panic!()
+    };
+    assert!(
+        m.contains("ApplicationImpersonation role on soc@example.com"),
+        "{m}"
+    );
+    assert!(m.contains("-User app-id"), "{m}");
+}
+
+#[test]
+fn codes_map_to_classes() {
+    let w = who();
+    assert_eq!(
+        code("ErrorNonExistentMailbox", &[]).into_failure(&w),
+        Failure::NotFound(
+            "no mailbox soc@example.com (primary_smtp_address) (ErrorNonExistentMailbox: text)"
+                .into()
+        )
+    );
+    assert!(matches!(
+        code("ErrorMailRecipientNotFound", &[]).into_failure(&w),
+        Failure::NotFound(_)
+    ));
+    assert_eq!(
+        code("ErrorServerBusy", &[("BackOffMilliseconds", "297749")]).into_failure(&w),
+        Failure::Throttled {
+            retry_after_ms: 297749,
+            message: "ErrorServerBusy: text".into()
+        }
+    );
+    assert!(matches!(
+        code("ErrorSomethingNew", &[]).into_failure(&w),
+        Failure::Internal(_)
+    ));
+}
+
+#[test]
+fn http_statuses_map_to_classes() {
+    let w = who();
+    let http = |status, retry| {
+        Error::Http {
+            status,
+            retry_after_ms: retry,
+            detail: String::new(),
+        }
+        .into_failure(&w)
+    };
+    assert!(matches!(http(401, None), Failure::Unauthorized(_)));
+    assert!(matches!(
+        http(429, Some(5000)),
+        Failure::Throttled {
+            retry_after_ms: 5000,
+            ..
+        }
+    ));
+    assert!(matches!(
+        http(503, Some(1000)),
+        Failure::Throttled {
+            retry_after_ms: 1000,
+            ..
+        }
+    ));
+    assert!(matches!(http(503, None), Failure::Unavailable(_)));
+    assert!(matches!(http(502, None), Failure::Unavailable(_)));
+    assert!(matches!(
+        Error::Transport(TransportError::Network("reset".into())).into_failure(&w),
+        Failure::Unavailable(_)
+    ));
+    assert!(matches!(
+        Error::Malformed("x".into()).into_failure(&w),
+        Failure::Internal(_)
+    ));
+}
+
+#[test]
+fn faults_use_their_response_code() {
+    let fault = Error::Fault {
+        faultcode: "a:ErrorServerBusy".into(),
+        faultstring: "busy".into(),
+        detail: CodeDetail {
+            code: "ErrorServerBusy".into(),
+            text: "busy".into(),
+            message_xml: vec![("BackOffMilliseconds".into(), "100".into())],
+        },
+    };
+    assert!(matches!(
+        fault.into_failure(&who()),
+        Failure::Throttled {
+            retry_after_ms: 100,
+            ..
+        }
+    ));
+    let bare = Error::Fault {
+        faultcode: "soap:Client".into(),
+        faultstring: "AccessDeniedException".into(),
+        detail: CodeDetail::default(),
+    };
+    assert!(matches!(bare.into_failure(&who()), Failure::Forbidden(_)));
+}

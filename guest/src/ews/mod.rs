@@ -1,0 +1,10 @@
+//! The EWS protocol: envelope, shared client, answers and errors, and one
+//! module per operation. Knows nothing of actions or of wit-bindgen.
+
+pub mod client;
+pub mod envelope;
+pub mod error;
+pub mod operations;
+pub mod response;
+pub mod types;
+pub mod xml;

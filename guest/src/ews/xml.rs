@@ -1,0 +1,197 @@
+//! Responses read into a small tree keyed by local names, because Exchange
+//! varies its prefixes (s:, m:, t:, or default namespaces) between versions
+//! and operations. Safe by construction: a DOCTYPE is refused, so no entity
+//! is ever declared, and a reference other than the five predefined ones or
+//! a character reference is an error, never expanded.
+
+use quick_xml::escape::resolve_xml_entity;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+/// Deep enough for any EWS answer, shallow enough that a hostile nesting
+/// cannot exhaust the stack when the tree is dropped.
+const MAX_DEPTH: usize = 128;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Element {
+    /// Local name, without prefix.
+    pub name: String,
+    /// (local name, value); namespace declarations are left out.
+    pub attrs: Vec<(String, String)>,
+    pub children: Vec<Element>,
+    /// The element's own character data, references resolved.
+    pub text: String,
+}
+
+impl Element {
+    pub fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The trimmed text of the first child of that name.
+    pub fn child_text(&self, name: &str) -> Option<&str> {
+        self.child(name).map(|c| c.text.trim())
+    }
+
+    /// The first element of that name at any depth below, depth-first.
+    #[cfg_attr(not(test), allow(dead_code))] // for operations of later issues
+    pub fn find(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find_map(|c| {
+            if c.name == name {
+                Some(c)
+            } else {
+                c.find(name)
+            }
+        })
+    }
+
+    /// Follows a path of child names.
+    pub fn path(&self, names: &[&str]) -> Option<&Element> {
+        names.iter().try_fold(self, |e, n| e.child(n))
+    }
+}
+
+/// Parses a whole document and returns its root element.
+pub fn parse(bytes: &[u8]) -> Result<Element, String> {
+    let mut reader = Reader::from_reader(bytes);
+    reader.config_mut().check_end_names = true;
+    let mut stack: Vec<Element> = Vec::new();
+    let mut buf = Vec::new();
+    loop {
+        let event = reader.read_event_into(&mut buf).map_err(|e| {
+            format!(
+                "not well-formed XML at byte {}: {e}",
+                reader.buffer_position()
+            )
+        })?;
+        match event {
+            Event::Start(start) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(format!("XML nested deeper than {MAX_DEPTH} elements"));
+                }
+                stack.push(element(&start)?);
+            }
+            Event::Empty(start) => {
+                let el = element(&start)?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None => return Ok(el),
+                }
+            }
+            Event::End(_) => {
+                let el = stack.pop().ok_or("an end tag without a start")?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None => return Ok(el),
+                }
+            }
+            Event::Text(t) => {
+                let text = t.decode().map_err(|e| format!("text is not UTF-8: {e}"))?;
+                push_text(&mut stack, &text);
+            }
+            Event::CData(c) => {
+                let text = c.decode().map_err(|e| format!("CDATA is not UTF-8: {e}"))?;
+                push_text(&mut stack, &text);
+            }
+            Event::GeneralRef(r) => {
+                let name = r
+                    .decode()
+                    .map_err(|e| format!("reference is not UTF-8: {e}"))?;
+                let resolved = match r.resolve_char_ref() {
+                    Ok(Some(ch)) => ch.to_string(),
+                    Ok(None) => resolve_xml_entity(&name)
+                        .ok_or_else(|| {
+                            format!("undeclared entity &{name}; (entities are never expanded)")
+                        })?
+                        .to_string(),
+                    Err(e) => return Err(format!("bad character reference &{name};: {e}")),
+                };
+                push_text(&mut stack, &resolved);
+            }
+            Event::DocType(_) => return Err("a DOCTYPE is not allowed in an EWS answer".into()),
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            Event::Eof => return Err("the XML ended before its root element closed".into()),
+        }
+        buf.clear();
+    }
+}
+
+fn push_text(stack: &mut [Element], text: &str) {
+    // Text outside the root is only whitespace in a well-formed answer.
+    if let Some(top) = stack.last_mut() {
+        top.text.push_str(text);
+    }
+}
+
+fn element(start: &BytesStart) -> Result<Element, String> {
+    let name = utf8(start.local_name().as_ref())?;
+    let mut attrs = Vec::new();
+    for attr in start.attributes() {
+        let attr = attr.map_err(|e| format!("bad attribute in <{name}>: {e}"))?;
+        let key = attr.key;
+        if key.as_ref() == b"xmlns" || key.prefix().is_some_and(|p| p.as_ref() == b"xmlns") {
+            continue;
+        }
+        let value = attr
+            .unescape_value()
+            .map_err(|e| format!("bad value of attribute in <{name}>: {e}"))?;
+        attrs.push((utf8(key.local_name().as_ref())?, value.into_owned()));
+    }
+    Ok(Element {
+        name,
+        attrs,
+        children: Vec::new(),
+        text: String::new(),
+    })
+}
+
+fn utf8(b: &[u8]) -> Result<String, String> {
+    String::from_utf8(b.to_vec()).map_err(|_| "a name is not UTF-8".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_local_names_whatever_the_prefix() {
+        let doc = br#"<?xml version="1.0"?><s:Envelope xmlns:s="x"><s:Body><m:R xmlns:m="y" C="a&amp;b"><t:V>1 &lt; 2 &#x41;</t:V><W/></m:R></s:Body></s:Envelope>"#;
+        let root = parse(doc).unwrap();
+        assert_eq!(root.name, "Envelope");
+        let r = root.path(&["Body", "R"]).unwrap();
+        assert_eq!(r.attr("C"), Some("a&b"));
+        assert_eq!(r.child_text("V"), Some("1 < 2 A"));
+        assert!(r.child("W").is_some());
+        assert_eq!(root.find("V").map(|v| v.text.as_str()), Some("1 < 2 A"));
+    }
+
+    #[test]
+    fn never_expands_entities() {
+        let doctype = br#"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "boom">]><r>&x;</r>"#;
+        assert!(parse(doctype).unwrap_err().contains("DOCTYPE"));
+        let undeclared = b"<r>&x;</r>";
+        assert!(parse(undeclared).unwrap_err().contains("never expanded"));
+        let in_attr = br#"<r a="&x;"/>"#;
+        assert!(parse(in_attr).is_err());
+    }
+
+    #[test]
+    fn survives_hostile_input() {
+        assert!(parse(b"<r>\x01\x02 ok</r>").is_ok());
+        assert!(parse(b"<r>&#0;</r>").is_err());
+        assert!(parse(b"<r>\xff</r>").is_err());
+        assert!(parse(b"<r><a></r>").is_err());
+        assert!(parse(b"<r>").is_err());
+        assert!(parse(b"").is_err());
+        assert!(parse(b"not xml").is_err());
+        let deep = "<a>".repeat(10_000);
+        assert!(parse(deep.as_bytes()).unwrap_err().contains("deeper"));
+    }
+}

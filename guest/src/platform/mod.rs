@@ -1,0 +1,140 @@
+//! The component's imports as plain Rust: one `Host` trait that the logic is
+//! written against, so that everything above it runs natively in unit tests
+//! with `fake::FakeHost`, and only `wasi.rs` names wit-bindgen types.
+
+pub mod url;
+pub mod wasi;
+
+#[cfg(test)]
+pub mod fake;
+
+/// A file handed in by or returned to the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    pub name: String,
+    pub media_type: String,
+    pub data: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+/// Always a POST: SOAP and the token endpoint take nothing else.
+pub struct HttpRequest {
+    /// Absolute `http(s)://host[:port]/path?query`, already checked by config.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first header of that name, compared case-insensitively as HTTP does.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why no HTTP response arrived at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportError {
+    /// The host refused the destination (not in its allow-list).
+    Denied(String),
+    Timeout(String),
+    /// DNS, connection, TLS, reset, or a body larger than we accept.
+    Network(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+/// Everything the component may do outside itself. Storage and config
+/// failures are strings: the caller decides which failure class they are.
+pub trait Host {
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
+    /// Seconds since the Unix epoch, from the host's wall clock.
+    fn now_unix_secs(&self) -> u64;
+    fn random_bytes(&self, len: usize) -> Vec<u8>;
+    fn config_get(&self, key: &str) -> Result<Option<String>, String>;
+    /// `Ok(None)` when the host has no secret of that name.
+    fn secret(&self, name: &str) -> Result<Option<String>, String>;
+    fn kv_get(&self, key: &str) -> Result<Option<Vec<u8>>, String>;
+    fn kv_set(&self, key: &str, value: &[u8]) -> Result<(), String>;
+    fn kv_delete(&self, key: &str) -> Result<(), String>;
+    /// `context` is the module (`ews.client`, `auth.oauth2`); never a secret in `message`.
+    fn log(&self, level: Level, context: &str, message: &str);
+}
+
+/// A random (version 4) UUID, for `client-request-id`.
+pub fn uuid_v4(host: &dyn Host) -> String {
+    let mut b = host.random_bytes(16);
+    b.resize(16, 0);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_has_version_and_variant_bits() {
+        let host = fake::FakeHost::default();
+        let id = uuid_v4(&host);
+        assert_eq!(id.len(), 36);
+        assert_eq!(&id[14..15], "4");
+        assert!(matches!(&id[19..20], "8" | "9" | "a" | "b"));
+    }
+}
+
+/// `Retry-After` as milliseconds: delta-seconds, or an HTTP date against `now`.
+pub fn retry_after_ms(resp: &HttpResponse, now_unix: u64) -> Option<u64> {
+    let v = resp.header("Retry-After")?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(secs.saturating_mul(1000));
+    }
+    let at = crate::time::parse_http_date(v)?;
+    Some((at - now_unix as i64).max(0) as u64 * 1000)
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use super::*;
+
+    #[test]
+    fn reads_retry_after_both_ways() {
+        let resp = |v: &str| HttpResponse {
+            status: 429,
+            headers: vec![("retry-after".into(), v.into())],
+            body: vec![],
+        };
+        assert_eq!(retry_after_ms(&resp("7"), 0), Some(7000));
+        assert_eq!(
+            retry_after_ms(&resp("Thu, 01 Jan 1970 00:01:40 GMT"), 40),
+            Some(60_000)
+        );
+        assert_eq!(retry_after_ms(&resp("soon"), 0), None);
+    }
+}

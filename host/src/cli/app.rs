@@ -1,0 +1,123 @@
+//! Start-up, shared by every subcommand: configuration, component, runtime,
+//! manifest, then everything the component is granted. Any failure here is
+//! reported before the guest runs an action.
+
+use crate::config::{process_env, HostConfig, RawConfig, RuntimeConfig};
+use crate::error::Failure;
+use crate::http_allow;
+use crate::keyvalue::sqlite::SqliteStore;
+use crate::logging::{Level, Logger};
+use crate::manifest::Manifest;
+use crate::runtime::Runtime;
+use crate::secrets::{EnvFileProvider, Redactor, SecretProvider};
+use crate::state::Capabilities;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub struct App {
+    pub runtime: Runtime,
+    pub manifest: Manifest,
+    pub caps: Capabilities,
+    pub redactor: Arc<Redactor>,
+    #[allow(dead_code)]
+    pub config: RuntimeConfig,
+}
+
+impl App {
+    /// Just enough to call `describe`: host keys, component, runtime.
+    pub fn describe_only(
+        config: Option<PathBuf>,
+        component: Option<PathBuf>,
+    ) -> Result<(Runtime, Manifest, RawConfig, Logger), Failure> {
+        let raw = RawConfig::load(config.as_deref())?;
+        let host = raw.host(&process_env)?;
+        let logger = Logger::new(Level::from_env(), Arc::default());
+        let path = component_path(component.as_deref(), &host)?;
+        let runtime = Runtime::load(
+            &path,
+            host.cache_dir.as_deref(),
+            host.call_timeout_secs,
+            &logger,
+        )?;
+        let json = runtime.describe(&Capabilities::none(logger.clone(), host.max_memory_mb))?;
+        let manifest = Manifest::parse(&json)?;
+        Ok((runtime, manifest, raw, logger))
+    }
+
+    /// Everything, checked against the manifest.
+    pub fn start(config: Option<&Path>, component: Option<&Path>) -> Result<App, Failure> {
+        let (runtime, manifest, raw, _) =
+            Self::describe_only(config.map(Into::into), component.map(Into::into))?;
+        let config = raw.resolve(&manifest, &process_env)?;
+        let secret_names: Vec<&str> = crate::config::all_secrets(&manifest).collect();
+        let provider = EnvFileProvider::load(secret_names, &config.secret_files, &process_env)?;
+        let redactor = Arc::new(Redactor::new(provider.values()));
+        let logger = Logger::new(Level::from_env(), redactor.clone());
+
+        let (hosts, notes) = http_allow::allow_list(&manifest, &config.guest)?;
+        for note in notes {
+            logger.host(Level::Debug, "http", &note);
+        }
+        let allowed: Vec<String> = hosts.iter().map(|h| h.to_string()).collect();
+        logger.host(
+            Level::Debug,
+            "http",
+            &format!("allowed: {}", allowed.join(", ")),
+        );
+
+        let state = &config.host.state_path;
+        let kv = SqliteStore::open(state).map_err(|e| {
+            Failure::internal(format!(
+                "cannot open the state file {}: {e:#}",
+                state.display()
+            ))
+        })?;
+        let caps = Capabilities {
+            allowed_hosts: Arc::new(hosts),
+            kv: Arc::new(kv),
+            config: Arc::new(config.guest.clone()),
+            secrets: Arc::new(provider),
+            revealable: Arc::new(manifest.secret_keys().map(String::from).collect()),
+            logger,
+            max_memory_mb: config.host.max_memory_mb,
+        };
+        Ok(App {
+            runtime,
+            manifest,
+            caps,
+            redactor,
+            config,
+        })
+    }
+}
+
+/// `--component` > `EWS_COMPONENT` > config `component` >
+/// `target/components/ews_guest.wasm` > `<exe dir>/../components/ews_guest.wasm`.
+pub fn component_path(flag: Option<&Path>, host: &HostConfig) -> Result<PathBuf, Failure> {
+    if let Some(p) = flag
+        .map(Path::to_path_buf)
+        .or_else(|| host.component.clone())
+    {
+        if p.is_file() {
+            return Ok(p);
+        }
+        return Err(Failure::invalid_input(format!(
+            "component: {} does not exist (build it with scripts/build)",
+            p.display()
+        )));
+    }
+    let mut candidates = vec![PathBuf::from("target/components/ews_guest.wasm")];
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        candidates.push(dir.join("../components/ews_guest.wasm"));
+    }
+    candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
+        let tried: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
+        Failure::internal(format!(
+            "no component found (tried {}): run scripts/build to build the guest, or pass --component PATH",
+            tried.join(", ")
+        ))
+    })
+}

@@ -1,0 +1,221 @@
+//! Runtime configuration: one TOML file (`--config`), each key overridable by
+//! the environment (`EWS_<KEY>`), CLI flags above both. The layering lives
+//! here and nowhere else (docs/contract.md "Configuration").
+//!
+//! Loading has two phases because the set of valid keys comes from the
+//! component: `RawConfig::load` reads the file and the host-only keys the
+//! runtime needs to load the component; `RawConfig::resolve` then checks every
+//! key against the manifest and splits guest keys from host keys.
+
+mod keys;
+pub mod wasi_config;
+
+pub use keys::{closest as keys_closest, env_name};
+
+/// Every secret name: the manifest's secret fields and the host's own.
+pub fn all_secrets(manifest: &Manifest) -> impl Iterator<Item = &str> {
+    manifest
+        .secret_keys()
+        .chain(keys::HOST_SECRETS.iter().copied())
+}
+
+use crate::error::Failure;
+use crate::manifest::Manifest;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Where the environment comes from; a closure so that tests need not touch
+/// the process environment.
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// A value from the file or the environment.
+#[derive(Debug, Clone)]
+struct Value {
+    text: String,
+    /// Relative paths in the file are relative to the file, not to the
+    /// current directory, so that a config file works from anywhere.
+    base: Option<PathBuf>,
+}
+
+/// The file as read, before the manifest is known.
+#[derive(Debug, Default)]
+pub struct RawConfig {
+    file: BTreeMap<String, Value>,
+    file_name: Option<PathBuf>,
+}
+
+/// Everything resolved: guest keys for wasi:config, host keys typed.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// Only the keys that are set; the component applies its own defaults.
+    pub guest: BTreeMap<String, String>,
+    pub host: HostConfig,
+    /// `<secret>_file` for each secret, when set.
+    pub secret_files: BTreeMap<String, PathBuf>,
+}
+
+/// Host-only keys (never passed to the component).
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    pub component: Option<PathBuf>,
+    pub state_path: PathBuf,
+    pub cache_dir: Option<PathBuf>,
+    pub max_memory_mb: u64,
+    pub call_timeout_secs: u64,
+    /// For the ingest sink (the automation engine's API), which is not
+    /// built yet; read and checked now so that a config file is stable.
+    #[allow(dead_code)]
+    pub engine_api_url: Option<String>,
+    #[allow(dead_code)]
+    pub engine_access_id: Option<String>,
+}
+
+impl RawConfig {
+    /// Reads the TOML file, if any. Tables are refused: the format is flat.
+    pub fn load(path: Option<&Path>) -> Result<RawConfig, Failure> {
+        let Some(path) = path else {
+            return Ok(RawConfig::default());
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Failure::invalid_input(format!(
+                "cannot read the config file {}: {e}",
+                path.display()
+            ))
+        })?;
+        let table: toml::Table = toml::from_str(&text).map_err(|e| {
+            Failure::invalid_input(format!(
+                "the config file {} is not valid TOML: {e}",
+                path.display()
+            ))
+        })?;
+        let base = path.parent().map(Path::to_path_buf);
+        let mut file = BTreeMap::new();
+        for (key, value) in table {
+            let text = toml_to_string(&key, &value)?;
+            file.insert(
+                key,
+                Value {
+                    text,
+                    base: base.clone(),
+                },
+            );
+        }
+        Ok(RawConfig {
+            file,
+            file_name: Some(path.to_path_buf()),
+        })
+    }
+
+    /// A key's value: the environment wins over the file.
+    fn get(&self, key: &str, env: Env) -> Option<Value> {
+        if let Some(text) = env(&env_name(key)) {
+            return Some(Value { text, base: None });
+        }
+        self.file.get(key).cloned()
+    }
+
+    /// The host keys, readable before the manifest is known (the runtime
+    /// needs them to load the component that supplies the manifest).
+    pub fn host(&self, env: Env) -> Result<HostConfig, Failure> {
+        let path = |key: &str| self.get(key, env).map(|v| v.path());
+        let number = |key: &str, default: u64| -> Result<u64, Failure> {
+            match self.get(key, env) {
+                None => Ok(default),
+                Some(v) => v
+                    .text
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| {
+                        Failure::invalid_input(format!(
+                            "{key} must be a positive whole number, not {:?}",
+                            v.text
+                        ))
+                    }),
+            }
+        };
+        Ok(HostConfig {
+            component: path("component"),
+            state_path: path("state_path").unwrap_or_else(|| PathBuf::from("ews-host.sqlite3")),
+            cache_dir: path("cache_dir").or_else(default_cache_dir),
+            max_memory_mb: number("max_memory_mb", 512)?,
+            call_timeout_secs: number("call_timeout_secs", 300)?,
+            engine_api_url: self.get("engine_api_url", env).map(|v| v.text),
+            engine_access_id: self.get("engine_access_id", env).map(|v| v.text),
+        })
+    }
+
+    /// Checks every key against the manifest and splits guest from host keys.
+    pub fn resolve(&self, manifest: &Manifest, env: Env) -> Result<RuntimeConfig, Failure> {
+        let known = keys::Known::new(manifest);
+        let file = self.file_name.as_deref().map(Path::display);
+        for key in self.file.keys() {
+            known.check_file_key(key, file.as_ref().map(|d| d.to_string()))?;
+        }
+        let mut guest = BTreeMap::new();
+        for field in manifest.config.iter().filter(|f| !f.secret) {
+            if let Some(v) = self.get(&field.key, env) {
+                keys::check_type(field, &v.text)?;
+                guest.insert(field.key.clone(), v.text);
+            }
+        }
+        let mut secret_files = BTreeMap::new();
+        for secret in known.secrets() {
+            let key = format!("{secret}_file");
+            if let Some(v) = self.get(&key, env) {
+                secret_files.insert(secret.to_string(), v.path());
+            }
+        }
+        Ok(RuntimeConfig {
+            guest,
+            host: self.host(env)?,
+            secret_files,
+        })
+    }
+}
+
+impl Value {
+    fn path(&self) -> PathBuf {
+        let p = PathBuf::from(&self.text);
+        match &self.base {
+            Some(base) if p.is_relative() => base.join(p),
+            _ => p,
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME/ews-host` or `~/.cache/ews-host` (docs/contract.md).
+fn default_cache_dir() -> Option<PathBuf> {
+    if let Some(xdg) = process_env("XDG_CACHE_HOME") {
+        return Some(PathBuf::from(xdg).join("ews-host"));
+    }
+    process_env("HOME").map(|home| PathBuf::from(home).join(".cache").join("ews-host"))
+}
+
+/// A TOML value as a wasi:config string: arrays become JSON arrays.
+fn toml_to_string(key: &str, value: &toml::Value) -> Result<String, Failure> {
+    let json =
+        serde_json::to_value(value).map_err(|e| Failure::invalid_input(format!("{key}: {e}")))?;
+    if json.is_object() {
+        return Err(Failure::invalid_input(format!(
+            "{key}: tables are not supported; the config file is flat `key = value` lines"
+        )));
+    }
+    Ok(value_to_string(&json))
+}
+
+/// A JSON value as a wasi:config string (strings bare, the rest as JSON).
+pub fn value_to_string(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

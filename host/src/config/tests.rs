@@ -1,0 +1,101 @@
+use super::*;
+use std::collections::HashMap;
+
+fn manifest() -> Manifest {
+    Manifest::parse(
+        r#"{"name":"ews","config":[
+        {"key":"ews_url","type":"string","secret":false,"outbound":true},
+        {"key":"request_timeout_secs","type":"integer","secret":false},
+        {"key":"scopes","type":"array","secret":false},
+        {"key":"password","type":"string","secret":true}],"actions":[]}"#,
+    )
+    .unwrap()
+}
+
+fn write(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ews-host-config-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn env_names() {
+    assert_eq!(env_name("ews_url"), "EWS_URL");
+    assert_eq!(env_name("password_file"), "EWS_PASSWORD_FILE");
+    assert_eq!(env_name("state_path"), "EWS_STATE_PATH");
+}
+
+#[test]
+fn env_overrides_file_and_arrays_become_json() {
+    let path = write("layer", "ews_url = \"https://a.example/EWS\"\nscopes = [\"a\", \"b\"]\nrequest_timeout_secs = 5\nstate_path = \"s.db\"\n");
+    let raw = RawConfig::load(Some(&path)).unwrap();
+    let vars: HashMap<&str, &str> = [("EWS_URL", "https://b.example/EWS")].into();
+    let env = |k: &str| vars.get(k).map(|v| v.to_string());
+    let cfg = raw.resolve(&manifest(), &env).unwrap();
+    assert_eq!(cfg.guest["ews_url"], "https://b.example/EWS");
+    assert_eq!(cfg.guest["scopes"], r#"["a","b"]"#);
+    assert_eq!(cfg.guest["request_timeout_secs"], "5");
+    assert!(
+        !cfg.guest.contains_key("state_path"),
+        "host keys stay on the host"
+    );
+    assert_eq!(cfg.host.state_path, path.parent().unwrap().join("s.db"));
+}
+
+#[test]
+fn unknown_key_names_the_closest() {
+    let path = write("typo", "ews_ulr = \"x\"\n");
+    let raw = RawConfig::load(Some(&path)).unwrap();
+    let err = raw.resolve(&manifest(), &|_| None).unwrap_err();
+    assert!(
+        err.message.contains("unknown configuration key ews_ulr"),
+        "{}",
+        err.message
+    );
+    assert!(
+        err.message.contains("did you mean ews_url?"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn secret_in_file_is_refused() {
+    let path = write("secret", "password = \"hunter2\"\n");
+    let raw = RawConfig::load(Some(&path)).unwrap();
+    let err = raw.resolve(&manifest(), &|_| None).unwrap_err();
+    assert!(err.message.starts_with(
+        "password must come from EWS_PASSWORD or password_file, never the config file"
+    ));
+    assert!(!err.message.contains("hunter2"));
+    let path = write("hostsecret", "engine_access_key = \"k\"\n");
+    let err = RawConfig::load(Some(&path))
+        .unwrap()
+        .resolve(&manifest(), &|_| None)
+        .unwrap_err();
+    assert!(err.message.contains("EWS_ENGINE_ACCESS_KEY"));
+}
+
+#[test]
+fn types_are_checked() {
+    let vars: HashMap<&str, &str> = [("EWS_REQUEST_TIMEOUT_SECS", "soon")].into();
+    let env = |k: &str| vars.get(k).map(|v| v.to_string());
+    let err = RawConfig::default().resolve(&manifest(), &env).unwrap_err();
+    assert!(err
+        .message
+        .starts_with("request_timeout_secs: expected a whole number"));
+}
+
+#[test]
+fn host_defaults() {
+    let host = RawConfig::default().host(&|_| None).unwrap();
+    assert_eq!(host.max_memory_mb, 512);
+    assert_eq!(host.call_timeout_secs, 300);
+    assert_eq!(host.state_path, PathBuf::from("ews-host.sqlite3"));
+    let err = RawConfig::default()
+        .host(&|k| (k == "EWS_MAX_MEMORY_MB").then(|| "0".into()))
+        .unwrap_err();
+    assert!(err.message.contains("max_memory_mb"));
+}

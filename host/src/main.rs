@@ -1,0 +1,19 @@
+//! `ews-host`: the reference host of the soar:integration world.
+//! Everything is in the modules below; see docs/contract.md for the CLI.
+
+mod bindings;
+mod cli;
+mod config;
+mod error;
+mod http_allow;
+mod keyvalue;
+mod logging;
+mod manifest;
+mod runtime;
+mod secrets;
+mod state;
+
+fn main() {
+    let code = cli::main();
+    std::process::exit(code);
+}

@@ -1,0 +1,157 @@
+//! Engine, Linker and `InstancePre` once per process; a fresh Store per call
+//! with memory limits and a deadline (wasmtime serve.rs). Whatever the guest
+//! does (trap, panic, exhaust memory, loop) ends that call with an
+//! `internal` failure; the host carries on.
+
+pub mod cache;
+mod epoch;
+mod limits;
+
+pub use epoch::EpochTicker;
+pub use limits::Limits;
+
+use crate::bindings::soar::integration::types::{File, Output};
+use crate::bindings::{Integration, IntegrationPre};
+use crate::error::Failure;
+use crate::logging::{Level, Logger};
+use crate::state::{Capabilities, HostState};
+use std::path::Path;
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Config, Engine, Store, Trap};
+
+pub struct Runtime {
+    engine: Engine,
+    pre: IntegrationPre<HostState>,
+    call_timeout_secs: u64,
+    // Last: stops ticking only after everything else is gone.
+    _ticker: EpochTicker,
+}
+
+pub fn engine() -> wasmtime::Result<Engine> {
+    let mut config = Config::new();
+    // Deadlines by epoch: a check on loop back-edges, cheap enough to keep on.
+    config.epoch_interruption(true);
+    Engine::new(&config)
+}
+
+/// Every import of the world, one interface at a time.
+pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<HostState>> {
+    use crate::bindings::{soar::integration::secrets, wasi};
+    let mut l = Linker::<HostState>::new(engine);
+    // io, clocks, random (and the rest of wasi:cli, which a component of
+    // this world cannot import anyway).
+    wasmtime_wasi::p2::add_to_linker_sync(&mut l)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut l)?;
+    wasi::keyvalue::store::add_to_linker::<_, HasSelf<_>>(&mut l, |s: &mut HostState| &mut s.kv)?;
+    wasi::config::store::add_to_linker::<_, HasSelf<_>>(&mut l, |s: &mut HostState| &mut s.config)?;
+    wasi::logging::logging::add_to_linker::<_, HasSelf<_>>(&mut l, |s: &mut HostState| {
+        &mut s.logging
+    })?;
+    secrets::add_to_linker::<_, HasSelf<_>>(&mut l, |s: &mut HostState| &mut s.secrets)?;
+    Ok(l)
+}
+
+impl Runtime {
+    /// Loads (from the cache, or compiles) and pre-instantiates a component.
+    pub fn load(
+        path: &Path,
+        cache_dir: Option<&Path>,
+        call_timeout_secs: u64,
+        logger: &Logger,
+    ) -> Result<Runtime, Failure> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            Failure::internal(format!("cannot read the component {}: {e}", path.display()))
+        })?;
+        let engine = engine().map_err(|e| Failure::internal(format!("wasmtime: {e:#}")))?;
+        let component = cache::load(&engine, &bytes, cache_dir, logger).map_err(|e| {
+            Failure::internal(format!(
+                "{} is not a valid component: {e:#}",
+                path.display()
+            ))
+        })?;
+        Self::from_component(engine, &component, call_timeout_secs)
+    }
+
+    pub fn from_component(
+        engine: Engine,
+        component: &Component,
+        call_timeout_secs: u64,
+    ) -> Result<Runtime, Failure> {
+        let linker = linker(&engine).map_err(|e| Failure::internal(format!("linker: {e:#}")))?;
+        let pre = linker
+            .instantiate_pre(component)
+            .and_then(IntegrationPre::new)
+            .map_err(|e| {
+                Failure::internal(format!(
+                    "the component does not fit this host (an import it needs is missing or of another version): {e:#}"
+                ))
+            })?;
+        let ticker = EpochTicker::start(&engine);
+        Ok(Runtime {
+            engine,
+            pre,
+            call_timeout_secs,
+            _ticker: ticker,
+        })
+    }
+
+    /// One call: a new Store, a new instance, `f`, then everything dropped.
+    pub fn run<R>(
+        &self,
+        caps: &Capabilities,
+        f: impl FnOnce(&mut Store<HostState>, &Integration) -> wasmtime::Result<R>,
+    ) -> Result<R, Failure> {
+        let mut store = Store::new(&self.engine, caps.new_state());
+        store.limiter(|s| &mut s.limits);
+        store.set_epoch_deadline(EpochTicker::ticks(self.call_timeout_secs));
+        store.epoch_deadline_trap();
+        let result = self
+            .pre
+            .instantiate(&mut store)
+            .and_then(|instance| f(&mut store, &instance));
+        result.map_err(|e| self.explain(&store, e, &caps.logger))
+    }
+
+    /// A clear message for what stopped the guest.
+    fn explain(&self, store: &Store<HostState>, e: wasmtime::Error, logger: &Logger) -> Failure {
+        logger.host(Level::Debug, "runtime", &format!("call failed: {e:?}"));
+        let limits = &store.data().limits;
+        if limits.memory_exceeded {
+            return Failure::internal(format!(
+                "the component exceeded its memory limit of {} MiB",
+                limits.max_memory_mb
+            ));
+        }
+        match e.downcast_ref::<Trap>() {
+            Some(Trap::Interrupt) => Failure::internal(format!(
+                "the component ran longer than {} s",
+                self.call_timeout_secs
+            )),
+            Some(Trap::UnreachableCodeReached) => Failure::internal(
+                "the component trapped: wasm `unreachable` instruction executed (a panic in the component)",
+            ),
+            Some(trap) => Failure::internal(format!("the component trapped: {trap}")),
+            None => Failure::internal(format!("the component failed: {e:#}")),
+        }
+    }
+
+    pub fn describe(&self, caps: &Capabilities) -> Result<String, Failure> {
+        self.run(caps, |store, i| {
+            i.soar_integration_manifest().call_describe(store)
+        })
+    }
+
+    pub fn invoke(
+        &self,
+        caps: &Capabilities,
+        action: &str,
+        params: &str,
+        files: &[File],
+    ) -> Result<Output, Failure> {
+        self.run(caps, |store, i| {
+            i.soar_integration_actions()
+                .call_invoke(store, action, params, files)
+        })?
+        .map_err(Failure::from)
+    }
+}

@@ -1,0 +1,211 @@
+//! A mock Microsoft Exchange server for tests: EWS (SOAP over HTTP/1.1) and the
+//! Microsoft Entra ID token endpoint on loopback, with an in-memory organisation,
+//! Basic and OAuth 2.0 authentication, ExchangeImpersonation, validation of every
+//! request against Microsoft's EWS schema, and fault injection.
+//!
+//! The API is synchronous: the server runs its own tokio runtime on a background
+//! thread, so plain `#[test]` functions can start it and spawn a host against it.
+//!
+//! ```no_run
+//! use mock_exchange::{MockExchange, MockOptions};
+//! let mock = MockExchange::start(MockOptions::default().basic_user("user@contoso.example", "pw")).unwrap();
+//! mock.add_mailbox("user@contoso.example", "User");
+//! println!("{}", mock.ews_url());
+//! assert_eq!(mock.schema_failures(), 0);
+//! ```
+
+pub mod auth;
+pub mod demo;
+pub mod dom;
+mod ews;
+pub mod faults;
+pub mod impersonation;
+pub mod model;
+pub mod ops;
+mod options;
+pub mod schema;
+mod server;
+pub mod soap;
+#[cfg(test)]
+mod test_support;
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use anyhow::Context as _;
+
+pub use faults::Fault;
+pub use model::{ExternalAudience, Model, OofSettings, OofState};
+pub use options::{MockOptions, OAuthApp};
+
+/// One request as the mock saw it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordedRequest {
+    /// The EWS operation (`GetUserOofSettings`, `FindItem`...), `token` for the token
+    /// endpoint, empty when the body could not be read.
+    pub operation: String,
+    /// `Basic` or `Bearer` once authenticated; `None` for a 401 or the token endpoint.
+    pub auth_scheme: Option<String>,
+    /// The address named by ExchangeImpersonation.
+    pub impersonated: Option<String>,
+    /// The `X-AnchorMailbox` header.
+    pub anchor_mailbox: Option<String>,
+    /// The `client-request-id` header.
+    pub client_request_id: Option<String>,
+    /// `t:RequestServerVersion/@Version`.
+    pub server_version: Option<String>,
+    /// The HTTP status answered; 0 when the connection was dropped.
+    pub status: u16,
+    /// Why the body failed schema validation (empty when it passed).
+    pub schema_errors: Vec<String>,
+}
+
+/// A running mock. Dropping it shuts the server down.
+pub struct MockExchange {
+    shared: Arc<server::Shared>,
+    addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl MockExchange {
+    /// Binds `options.listen` (loopback only), compiles the schema (once per process
+    /// for the default one) and starts serving on a background thread.
+    pub fn start(options: MockOptions) -> anyhow::Result<MockExchange> {
+        if !options.listen.ip().is_loopback() {
+            anyhow::bail!(
+                "refusing to listen on {}: the mock serves loopback only",
+                options.listen.ip()
+            );
+        }
+        let schema = match &options.schema_dir {
+            Some(dir) => Arc::new(schema::Schema::load(dir)?),
+            None => schema::shared()?,
+        };
+        let listener = TcpListener::bind(options.listen)
+            .with_context(|| format!("cannot listen on {}", options.listen))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("mock-exchange")
+            .enable_all()
+            .build()?;
+        let shared = Arc::new(server::Shared {
+            options,
+            schema,
+            state: Mutex::new(server::State::default()),
+        });
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let serving = shared.clone();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("mock-exchange".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    match tokio::net::TcpListener::from_std(listener) {
+                        Ok(listener) => {
+                            let _ = ready_tx.send(Ok(()));
+                            server::serve(listener, serving, rx).await;
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
+                });
+            })?;
+        ready_rx
+            .recv()
+            .context("the mock's server thread stopped")??;
+        Ok(MockExchange {
+            shared,
+            addr,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `{base}/EWS/Exchange.asmx`.
+    pub fn ews_url(&self) -> String {
+        format!("{}/EWS/Exchange.asmx", self.base_url())
+    }
+
+    /// `{base}/{tenant}/oauth2/v2.0/token`.
+    pub fn token_url(&self, tenant: &str) -> String {
+        format!("{}/{tenant}/oauth2/v2.0/token", self.base_url())
+    }
+
+    /// Adds a mailbox (or renames an existing one).
+    pub fn add_mailbox(&self, address: &str, display_name: &str) {
+        self.shared.lock().model.add_mailbox(address, display_name);
+    }
+
+    /// Sets a mailbox's out-of-office settings.
+    pub fn set_oof(&self, address: &str, oof: OofSettings) -> anyhow::Result<()> {
+        let mut state = self.shared.lock();
+        let mailbox = state
+            .model
+            .mailbox_mut(address)
+            .with_context(|| format!("no mailbox {address}"))?;
+        mailbox.oof = oof;
+        Ok(())
+    }
+
+    /// Reads or changes the model directly.
+    pub fn with_model<R>(&self, f: impl FnOnce(&mut Model) -> R) -> R {
+        f(&mut self.shared.lock().model)
+    }
+
+    /// How many requests reached the token endpoint.
+    pub fn token_requests(&self) -> usize {
+        self.shared.lock().token_requests
+    }
+
+    /// Every request so far, in order (EWS and token endpoint).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().log.clone()
+    }
+
+    /// How many requests failed schema validation.
+    pub fn schema_failures(&self) -> usize {
+        self.shared
+            .lock()
+            .log
+            .iter()
+            .filter(|r| !r.schema_errors.is_empty())
+            .count()
+    }
+
+    /// Invalidates every token issued so far: EWS answers 401 `invalid_token`.
+    pub fn revoke_tokens(&self) {
+        self.shared.lock().tokens.revoke_all();
+    }
+
+    /// Queues `fault` for the next `times` requests of `operation` (`GetUserOofSettings`,
+    /// `token` for the token endpoint, `*` for any EWS operation).
+    pub fn inject(&self, operation: &str, fault: Fault, times: usize) {
+        self.shared.lock().faults.inject(operation, fault, times);
+    }
+}
+
+impl Drop for MockExchange {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! `mock-exchange`: serves the demo organisation on loopback until SIGINT/SIGTERM.
+//! The first line of stdout is the base URL; stderr gets one line per request.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use clap::Parser;
+use mock_exchange::{demo, MockExchange, MockOptions};
+
+/// A mock Microsoft Exchange server (EWS + OAuth token endpoint) on loopback.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Loopback address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+    /// A Basic auth user (also the address of its mailbox). Repeatable.
+    #[arg(long = "basic", value_name = "USER:PASSWORD")]
+    basic: Vec<String>,
+    /// An OAuth 2.0 app (client credentials). Repeatable.
+    #[arg(long = "oauth", value_name = "TENANT:CLIENT_ID:CLIENT_SECRET")]
+    oauth: Vec<String>,
+    /// Lifetime of issued access tokens.
+    #[arg(long, default_value_t = 3599)]
+    token_lifetime_secs: u64,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let mut options = MockOptions::default()
+        .listen(args.listen)
+        .token_lifetime_secs(args.token_lifetime_secs)
+        .log_requests(true);
+    for (i, spec) in args.basic.iter().enumerate() {
+        // The error names the argument, never its value (it holds a password).
+        let (user, password) = spec
+            .split_once(':')
+            .with_context(|| format!("--basic #{}: expected USER:PASSWORD", i + 1))?;
+        options = options.basic_user(user, password);
+    }
+    for (i, spec) in args.oauth.iter().enumerate() {
+        let mut parts = spec.splitn(3, ':');
+        let (Some(tenant), Some(client_id), Some(secret)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            anyhow::bail!(
+                "--oauth #{}: expected TENANT:CLIENT_ID:CLIENT_SECRET",
+                i + 1
+            );
+        };
+        options = options.oauth_app(tenant, client_id, secret);
+    }
+    let primary = options.basic_users.first().map(|(u, _)| u.clone());
+    let mock = MockExchange::start(options)?;
+    mock.with_model(|model| demo::seed(model, primary.as_deref()));
+
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", mock.base_url())?;
+    stdout.flush()?;
+    drop(stdout);
+    eprintln!(
+        "mock-exchange: EWS at {}, token endpoint at {}",
+        mock.ews_url(),
+        mock.token_url("{tenant}")
+    );
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
+        anyhow::Ok(())
+    })?;
+    eprintln!("mock-exchange: shutting down");
+    drop(mock);
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! The in-memory Exchange organisation: mailboxes and what they hold.
+//!
+//! Addresses are matched case-insensitively, as Exchange matches SMTP addresses.
+//! Later issues add folders, messages, attachments and contacts here.
+
+use std::collections::BTreeMap;
+
+/// `t:OofState`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OofState {
+    #[default]
+    Disabled,
+    Enabled,
+    Scheduled,
+}
+
+impl OofState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OofState::Disabled => "Disabled",
+            OofState::Enabled => "Enabled",
+            OofState::Scheduled => "Scheduled",
+        }
+    }
+}
+
+/// `t:ExternalAudience`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExternalAudience {
+    None,
+    Known,
+    #[default]
+    All,
+}
+
+impl ExternalAudience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExternalAudience::None => "None",
+            ExternalAudience::Known => "Known",
+            ExternalAudience::All => "All",
+        }
+    }
+}
+
+/// A mailbox's out-of-office settings (`t:UserOofSettings`). `start` and `end` are
+/// `xs:dateTime` values such as `2026-11-20T08:00:00Z`; Exchange always reports a
+/// duration, even when the state is not `Scheduled`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OofSettings {
+    pub state: OofState,
+    pub external_audience: ExternalAudience,
+    pub start: String,
+    pub end: String,
+    pub internal_reply: String,
+    pub external_reply: String,
+}
+
+impl Default for OofSettings {
+    fn default() -> Self {
+        OofSettings {
+            state: OofState::Disabled,
+            external_audience: ExternalAudience::All,
+            start: "2026-01-01T00:00:00Z".into(),
+            end: "2026-01-02T00:00:00Z".into(),
+            internal_reply: String::new(),
+            external_reply: String::new(),
+        }
+    }
+}
+
+/// One mailbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mailbox {
+    pub address: String,
+    pub display_name: String,
+    pub oof: OofSettings,
+}
+
+/// All mailboxes, keyed by lower-cased primary SMTP address.
+#[derive(Debug, Default)]
+pub struct Model {
+    mailboxes: BTreeMap<String, Mailbox>,
+}
+
+fn key(address: &str) -> String {
+    address.trim().to_ascii_lowercase()
+}
+
+impl Model {
+    /// Adds a mailbox, or renames an existing one (its contents are kept).
+    pub fn add_mailbox(&mut self, address: &str, display_name: &str) {
+        let entry = self
+            .mailboxes
+            .entry(key(address))
+            .or_insert_with(|| Mailbox {
+                address: address.trim().to_string(),
+                display_name: String::new(),
+                oof: OofSettings::default(),
+            });
+        entry.display_name = display_name.to_string();
+    }
+
+    pub fn mailbox(&self, address: &str) -> Option<&Mailbox> {
+        self.mailboxes.get(&key(address))
+    }
+
+    pub fn mailbox_mut(&mut self, address: &str) -> Option<&mut Mailbox> {
+        self.mailboxes.get_mut(&key(address))
+    }
+
+    pub fn contains(&self, address: &str) -> bool {
+        self.mailboxes.contains_key(&key(address))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_match_case_insensitively() {
+        let mut model = Model::default();
+        model.add_mailbox("Analyst@Contoso.example", "Analyst");
+        assert!(model.contains("analyst@contoso.example"));
+        model
+            .mailbox_mut("ANALYST@contoso.example")
+            .unwrap()
+            .oof
+            .state = OofState::Enabled;
+        let mailbox = model.mailbox("analyst@contoso.example").unwrap();
+        assert_eq!(mailbox.address, "Analyst@Contoso.example");
+        assert_eq!(mailbox.oof.state, OofState::Enabled);
+    }
+}

@@ -1,0 +1,43 @@
+//! One module per EWS operation (as exchangelib's `services/`): each has `ELEMENT`
+//! (the request element in the messages namespace) and `handle`, which reads the
+//! request and writes the response. The server does auth, impersonation and schema
+//! validation before an operation runs.
+
+pub mod get_user_oof_settings;
+
+use crate::model::Model;
+use crate::soap::{Envelope, SoapFault};
+
+/// Who is calling, and on which mailbox.
+pub struct Call<'a> {
+    pub envelope: &'a Envelope,
+    /// The mailbox the request acts as: the impersonated one, or the Basic user's own.
+    pub mailbox: &'a str,
+    /// An OAuth app (full_access_as_app): may read any mailbox it impersonates.
+    pub app_only: bool,
+    pub model: &'a mut Model,
+}
+
+/// An operation's answer.
+pub enum Reply {
+    /// HTTP 200 with this SOAP envelope (which may hold error response messages).
+    Ok(Vec<u8>),
+    /// HTTP 500 with this SOAP fault.
+    Fault(SoapFault),
+}
+
+pub type Handler = fn(&mut Call) -> Reply;
+
+/// The operations the mock implements, by request element name.
+pub const OPERATIONS: &[(&str, Handler)] = &[(
+    get_user_oof_settings::ELEMENT,
+    get_user_oof_settings::handle,
+)];
+
+/// The handler for a request element, if the mock implements it.
+pub fn find(element: &str) -> Option<Handler> {
+    OPERATIONS
+        .iter()
+        .find(|(name, _)| *name == element)
+        .map(|(_, h)| *h)
+}
