@@ -1,0 +1,1 @@
+//! MIME to record (see docs/daemon.md).
