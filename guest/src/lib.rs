@@ -49,12 +49,24 @@ impl wit_actions::Guest for Component {
 }
 
 impl wit_daemon::Guest for Component {
-    fn poll(_max: u32) -> Result<wit_daemon::Batch, WitFailure> {
-        Err(failure_to_wit(daemon::unavailable()))
+    fn poll(max: u32) -> Result<wit_daemon::Batch, WitFailure> {
+        let batch = daemon::poll(&WasiHost, max).map_err(failure_to_wit)?;
+        Ok(wit_daemon::Batch {
+            items: batch
+                .items
+                .into_iter()
+                .map(|i| wit_daemon::Item {
+                    id: i.id,
+                    json: i.json,
+                    files: i.files.into_iter().map(file_to_wit).collect(),
+                })
+                .collect(),
+            more: batch.more,
+        })
     }
 
-    fn ack(_ids: Vec<String>) -> Result<(), WitFailure> {
-        Err(failure_to_wit(daemon::unavailable()))
+    fn ack(ids: Vec<String>) -> Result<(), WitFailure> {
+        daemon::ack(&WasiHost, &ids).map_err(failure_to_wit)
     }
 }
 

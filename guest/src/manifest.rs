@@ -13,16 +13,19 @@ pub fn describe() -> String {
         "config": FIELDS.iter().map(|f| {
             let mut o = Map::new();
             o.insert("key".into(), json!(f.key));
-            o.insert("type".into(), json!(match f.ty { Type::String => "string", Type::Integer => "integer" }));
+            o.insert("type".into(), json!(match f.ty { Type::String => "string", Type::Integer => "integer", Type::Array => "array" }));
             if let Some(format) = f.format {
                 o.insert("format".into(), json!(format));
             }
             if let Some(d) = f.default {
                 let d = match f.ty {
                     Type::Integer => d.parse::<i64>().map(Value::from).unwrap_or_else(|_| json!(d)),
-                    Type::String => json!(d),
+                    Type::String | Type::Array => json!(d),
                 };
                 o.insert("default".into(), d);
+            }
+            if f.ty == Type::Array {
+                o.insert("items".into(), json!({"type": "string"}));
             }
             if !f.allowed.is_empty() {
                 o.insert("enum".into(), json!(f.allowed));
@@ -73,6 +76,13 @@ mod tests {
             "token_url",
             "server_version",
             "request_timeout_secs",
+            "folder",
+            "subject_keywords",
+            "sender_domains",
+            "received_after",
+            "received_before",
+            "max_per_poll",
+            "max_batch_bytes",
         ] {
             assert!(keys.contains(&k), "{k}");
         }
@@ -93,6 +103,9 @@ mod tests {
             "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
         );
         assert_eq!(field("request_timeout_secs")["default"], 60);
+        assert_eq!(field("sender_domains")["type"], "array");
+        assert_eq!(field("max_batch_bytes")["default"], 67108864);
+        assert_eq!(field("folder")["default"], "Inbox");
         assert_eq!(field("auth_method")["enum"], json!(["oauth2", "basic"]));
         let oof = &m["actions"][0];
         assert_eq!(oof["name"], "get-out-of-office");

@@ -5,6 +5,8 @@
 pub enum Type {
     String,
     Integer,
+    /// A JSON array of strings.
+    Array,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -92,6 +94,37 @@ pub const FIELDS: &[Field] = &[
         ..field("server_version", "RequestServerVersion sent with every request")
     },
     Field { ty: Type::Integer, default: Some("60"), ..field("request_timeout_secs", "Timeout of each HTTP request, in seconds") },
+    // The mail-ingest daemon (docs/daemon.md).
+    Field {
+        default: Some("Inbox"),
+        ..field(
+            "folder",
+            "Daemon: the folder to ingest, a path from the mailbox root such as Inbox/Phishing \
+             (first segment may be a distinguished folder name; matched case-insensitively), or id:<FolderId>",
+        )
+    },
+    Field {
+        ty: Type::Array,
+        ..field("subject_keywords", "Daemon: JSON array; ingest only emails whose subject contains one of them (case-insensitive)")
+    },
+    Field {
+        ty: Type::Array,
+        ..field("sender_domains", "Daemon: JSON array; ingest only emails whose From address's domain is exactly one of them")
+    },
+    Field {
+        format: Some("date-time"),
+        ..field("received_after", "Daemon: RFC 3339; ingest only emails received at or after it")
+    },
+    Field {
+        format: Some("date-time"),
+        ..field("received_before", "Daemon: RFC 3339; ingest only emails received before it")
+    },
+    Field { ty: Type::Integer, default: Some("50"), ..field("max_per_poll", "Daemon: the most emails one poll returns") },
+    Field {
+        ty: Type::Integer,
+        default: Some("67108864"),
+        ..field("max_batch_bytes", "Daemon: byte budget of one poll's emails (a single larger email still goes, alone)")
+    },
 ];
 
 pub fn default_of(key: &str) -> Option<&'static str> {

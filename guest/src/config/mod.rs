@@ -143,7 +143,7 @@ fn oauth2(host: &dyn Host, has_mailbox: bool) -> Result<AuthConfig, Error> {
 }
 
 /// The configured value, else the manifest's default; blank counts as unset.
-fn value(host: &dyn Host, key: &str) -> Result<Option<String>, Error> {
+pub(crate) fn value(host: &dyn Host, key: &str) -> Result<Option<String>, Error> {
     let v = host
         .config_get(key)
         .map_err(|e| Error::Host(format!("reading configuration {key}: {e}")))?
@@ -182,7 +182,7 @@ fn check_url(key: &str, value: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn invalid(key: &str, expected: &str, got: &str) -> Error {
+pub(crate) fn invalid(key: &str, expected: &str, got: &str) -> Error {
     let got: String = got.chars().take(200).collect();
     Error::InvalidInput(format!("{key}: expected {expected}, got {got:?}"))
 }

@@ -42,6 +42,8 @@ pub enum Error {
     InvalidInput(String),
     /// Credentials refused (token endpoint, or a 401 after one refresh).
     Unauthorized(String),
+    /// Something the configuration names does not exist (a folder path).
+    NotFound(String),
     /// An HTTP status without a SOAP answer.
     Http {
         status: u16,
@@ -91,6 +93,7 @@ impl Error {
         match self {
             Error::InvalidInput(m) => Failure::InvalidInput(m),
             Error::Unauthorized(m) => Failure::Unauthorized(m),
+            Error::NotFound(m) => Failure::NotFound(m),
             Error::Http {
                 status,
                 retry_after_ms,

@@ -43,6 +43,7 @@ pub async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Result<Http
         rec.operation = env.operation_name().to_string();
         rec.impersonated = env.impersonation.clone();
         rec.server_version = env.server_version.clone();
+        rec.item_count = item_count(&env.operation);
     }
 
     let principal = {
@@ -130,6 +131,17 @@ pub async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Result<Http
         }
     };
     Ok(finish(shared, rec, response))
+}
+
+/// How many items a GetItem or UpdateItem names.
+fn item_count(op: &dom::Element) -> usize {
+    let container = match op.name.as_str() {
+        "GetItem" => "ItemIds",
+        "UpdateItem" => "ItemChanges",
+        _ => return 0,
+    };
+    op.child(MESSAGES_NS, container)
+        .map_or(0, |c| c.children.len())
 }
 
 fn finish(shared: &Shared, mut rec: RecordedRequest, mut response: HttpResponse) -> HttpResponse {

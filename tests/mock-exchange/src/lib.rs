@@ -17,15 +17,20 @@
 pub mod auth;
 pub mod demo;
 pub mod dom;
+pub mod engine;
 mod ews;
 pub mod faults;
 pub mod impersonation;
+mod mailbox_api;
+pub mod mime;
 pub mod model;
 pub mod ops;
 mod options;
+pub mod restriction;
 pub mod schema;
 mod server;
 pub mod soap;
+pub mod store;
 #[cfg(test)]
 mod test_support;
 
@@ -35,7 +40,9 @@ use std::thread::JoinHandle;
 
 use anyhow::Context as _;
 
+pub use engine::{EngineFault, EngineOptions, MockEngine};
 pub use faults::Fault;
+pub use mailbox_api::{MessageState, NewMessage};
 pub use model::{ExternalAudience, Model, OofSettings, OofState};
 pub use options::{MockOptions, OAuthApp};
 
@@ -60,6 +67,8 @@ pub struct RecordedRequest {
     pub status: u16,
     /// Why the body failed schema validation (empty when it passed).
     pub schema_errors: Vec<String>,
+    /// The item ids of a GetItem (`ItemIds`) or UpdateItem (`ItemChanges`); 0 otherwise.
+    pub item_count: usize,
 }
 
 /// A running mock. Dropping it shuts the server down.

@@ -55,6 +55,19 @@ fn main() -> anyhow::Result<()> {
     let mock = MockExchange::start(options)?;
     mock.with_model(|model| demo::seed(model, primary.as_deref()));
 
+    // The signal handlers are in place before the URL is printed: a SIGTERM sent as
+    // soon as the URL is read must stop the server cleanly, not kill it.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (mut term, mut int) = runtime.block_on(async {
+        use tokio::signal::unix::{signal, SignalKind};
+        anyhow::Ok((
+            signal(SignalKind::terminate())?,
+            signal(SignalKind::interrupt())?,
+        ))
+    })?;
+
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", mock.base_url())?;
     stdout.flush()?;
@@ -65,17 +78,12 @@ fn main() -> anyhow::Result<()> {
         mock.token_url("{tenant}")
     );
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
     runtime.block_on(async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
-            r = tokio::signal::ctrl_c() => r?,
+            _ = int.recv() => {}
             _ = term.recv() => {}
         }
-        anyhow::Ok(())
-    })?;
+    });
     eprintln!("mock-exchange: shutting down");
     drop(mock);
     Ok(())

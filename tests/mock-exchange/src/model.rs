@@ -1,9 +1,12 @@
 //! The in-memory Exchange organisation: mailboxes and what they hold.
 //!
 //! Addresses are matched case-insensitively, as Exchange matches SMTP addresses.
-//! Later issues add folders, messages, attachments and contacts here.
+//! Each mailbox has a folder tree and messages (`store`); per-item faults live here
+//! too, so that GetItem and UpdateItem can fail one item while the others succeed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use crate::store::{Store, StoredMessage};
 
 /// `t:OofState`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -75,12 +78,15 @@ pub struct Mailbox {
     pub address: String,
     pub display_name: String,
     pub oof: OofSettings,
+    pub store: Store,
 }
 
 /// All mailboxes, keyed by lower-cased primary SMTP address.
 #[derive(Debug, Default)]
 pub struct Model {
     mailboxes: BTreeMap<String, Mailbox>,
+    /// Item id → response codes to answer for it, one per request touching it.
+    item_faults: HashMap<String, VecDeque<String>>,
 }
 
 fn key(address: &str) -> String {
@@ -97,6 +103,7 @@ impl Model {
                 address: address.trim().to_string(),
                 display_name: String::new(),
                 oof: OofSettings::default(),
+                store: Store::new(address),
             });
         entry.display_name = display_name.to_string();
     }
@@ -111,6 +118,36 @@ impl Model {
 
     pub fn contains(&self, address: &str) -> bool {
         self.mailboxes.contains_key(&key(address))
+    }
+
+    pub fn mailboxes(&self) -> impl Iterator<Item = &Mailbox> {
+        self.mailboxes.values()
+    }
+
+    /// The mailbox holding an item, and the item.
+    pub fn find_message(&self, item_id: &str) -> Option<(&Mailbox, &StoredMessage)> {
+        self.mailboxes
+            .values()
+            .find_map(|m| m.store.message(item_id).map(|msg| (m, msg)))
+    }
+
+    /// The address of the mailbox holding a folder.
+    pub fn folder_owner(&self, folder_id: &str) -> Option<String> {
+        self.mailboxes
+            .values()
+            .find(|m| m.store.folder(folder_id).is_some())
+            .map(|m| m.address.clone())
+    }
+
+    /// Makes the next `times` GetItem/UpdateItem answers for this item an error.
+    pub fn fail_item(&mut self, item_id: &str, response_code: &str, times: usize) {
+        let queue = self.item_faults.entry(item_id.to_string()).or_default();
+        queue.extend(std::iter::repeat_n(response_code.to_string(), times));
+    }
+
+    /// The injected response code for this item, if any (consumed).
+    pub fn take_item_fault(&mut self, item_id: &str) -> Option<String> {
+        self.item_faults.get_mut(item_id)?.pop_front()
     }
 }
 

@@ -3,7 +3,14 @@
 //! request and writes the response. The server does auth, impersonation and schema
 //! validation before an operation runs.
 
+pub mod common;
+pub mod find_folder;
+pub mod find_item;
+pub mod get_folder;
+pub mod get_item;
 pub mod get_user_oof_settings;
+pub mod item_xml;
+pub mod update_item;
 
 use crate::model::Model;
 use crate::soap::{Envelope, SoapFault};
@@ -29,10 +36,17 @@ pub enum Reply {
 pub type Handler = fn(&mut Call) -> Reply;
 
 /// The operations the mock implements, by request element name.
-pub const OPERATIONS: &[(&str, Handler)] = &[(
-    get_user_oof_settings::ELEMENT,
-    get_user_oof_settings::handle,
-)];
+pub const OPERATIONS: &[(&str, Handler)] = &[
+    (
+        get_user_oof_settings::ELEMENT,
+        get_user_oof_settings::handle,
+    ),
+    (find_folder::ELEMENT, find_folder::handle),
+    (get_folder::ELEMENT, get_folder::handle),
+    (find_item::ELEMENT, find_item::handle),
+    (get_item::ELEMENT, get_item::handle),
+    (update_item::ELEMENT, update_item::handle),
+];
 
 /// The handler for a request element, if the mock implements it.
 pub fn find(element: &str) -> Option<Handler> {

@@ -1,0 +1,194 @@
+//! ack(ids): every id recorded delivered first, then ONE UpdateItem marking
+//! them (and earlier pending ones) read, then each success recorded done.
+//! A mark-read that fails stays pending, retried at the next poll or ack;
+//! the emails are delivered all the same, so ack succeeds and poll never
+//! hands them out again.
+
+use super::checkpoint::{Entry, State};
+use super::Session;
+use crate::ews::error::Error;
+use crate::ews::operations::update_item;
+use crate::ews::operations::ItemId;
+use crate::platform::Level;
+
+/// Earlier pending mark-reads retried along with one ack or poll.
+const RETRY_BATCH: usize = 200;
+/// A mark-read refused this many times is given up (logged as an error).
+const MAX_TRIES: u32 = 10;
+
+/// Codes after which marking read again is pointless: the item is gone
+/// (moved, deleted) or its id cannot be one.
+const GONE: &[&str] = &[
+    "ErrorItemNotFound",
+    "ErrorInvalidIdMalformed",
+    "ErrorInvalidIdNotAnItemAttachmentId",
+    "ErrorMessageDispositionNotFound",
+];
+
+pub fn ack(s: &mut Session, ids: &[String]) -> Result<(), Error> {
+    let mut unique: Vec<&String> = Vec::new();
+    for id in ids {
+        if !unique.contains(&id) {
+            unique.push(id);
+        }
+    }
+    // Every id must be one this daemon handed out, before anything is written.
+    let mut entries = Vec::with_capacity(unique.len());
+    for id in &unique {
+        match s.checkpoint.get(id)? {
+            Some(e) => entries.push(e),
+            None => {
+                let shown: String = id.chars().take(80).collect();
+                return Err(Error::InvalidInput(format!(
+                    "ids: unknown id {shown:?}: not handed out by poll for mailbox {} folder {}",
+                    s.mailbox, s.daemon.folder
+                )));
+            }
+        }
+    }
+    let now = s.now();
+    let mut pending = s.checkpoint.pending()?;
+    let mut fresh = Vec::new();
+    for (id, mut e) in unique.iter().zip(entries) {
+        if e.state == State::Handed {
+            e.state = State::Delivered;
+            e.at = now;
+            s.checkpoint.put(id, &e)?;
+            fresh.push(id.to_string());
+        }
+        if e.state == State::Delivered && !pending.contains(id) {
+            pending.push(id.to_string());
+        }
+    }
+    // Delivered is durable before the server hears anything.
+    s.checkpoint.set_pending(&pending)?;
+    s.log(Level::Info, &format!("ack: {} delivered", fresh.len()));
+    // This ack's ids first, then older pending ones.
+    let mut batch: Vec<String> = pending
+        .iter()
+        .filter(|p| unique.iter().any(|u| u == p))
+        .cloned()
+        .collect();
+    batch.extend(
+        pending
+            .iter()
+            .filter(|p| !batch.contains(p))
+            .take(RETRY_BATCH)
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    mark_read(s, &batch)?;
+    s.checkpoint.prune(now)?;
+    Ok(())
+}
+
+/// Before a poll: retries what is pending. Failures are logged only: the
+/// poll goes on, and the ids stay pending.
+pub fn retry_pending(s: &mut Session) {
+    let result = s.checkpoint.pending().and_then(|p| {
+        if p.is_empty() {
+            return Ok(());
+        }
+        let batch: Vec<String> = p.into_iter().take(RETRY_BATCH).collect();
+        mark_read(s, &batch)
+    });
+    if let Err(e) = result {
+        s.log(Level::Warn, &format!("retrying pending mark-reads: {e:?}"));
+    }
+}
+
+/// One UpdateItem for `ids` (all pending); each success or pointless one
+/// recorded done and taken off the pending list. Only a keyvalue failure is
+/// an error: a refused UpdateItem leaves the ids pending, with a warning.
+fn mark_read(s: &mut Session, ids: &[String]) -> Result<(), Error> {
+    let mut targets: Vec<(String, Entry)> = Vec::new();
+    let mut settled: Vec<String> = Vec::new();
+    for id in ids {
+        match s.checkpoint.get(id)? {
+            Some(e) if e.state == State::Delivered => targets.push((id.clone(), e)),
+            // Gone from the checkpoint or already done: nothing to send.
+            _ => settled.push(id.clone()),
+        }
+    }
+    if !targets.is_empty() {
+        let item_ids: Vec<ItemId> = targets
+            .iter()
+            .map(|(_, e)| ItemId {
+                id: e.item_id.clone(),
+                change_key: e.change_key.clone(),
+            })
+            .collect();
+        let version = s.config.server_version.clone();
+        let outcome = s
+            .client
+            .call(update_item::NAME, |x| {
+                update_item::write_mark_read(x, &item_ids, &version)
+            })
+            .and_then(|a| update_item::read(&a, item_ids.len()));
+        let now = s.now();
+        match outcome {
+            Err(e) => {
+                let failure = e.into_failure(&s.config.identity());
+                s.log(
+                    Level::Warn,
+                    &format!(
+                        "marking {} emails read failed, kept pending for the next poll or ack: {failure:?}",
+                        targets.len()
+                    ),
+                );
+            }
+            Ok(results) => {
+                for ((id, mut e), r) in targets.into_iter().zip(results) {
+                    match r {
+                        Ok(()) => {
+                            e.state = State::Done;
+                        }
+                        Err(d) if GONE.contains(&d.code.as_str()) => {
+                            s.log(
+                                Level::Info,
+                                &format!("{id}: not marked read ({}): the email is gone", d.code),
+                            );
+                            e.state = State::Done;
+                        }
+                        Err(d) => {
+                            e.tries += 1;
+                            if e.tries >= MAX_TRIES {
+                                s.log(
+                                    Level::Error,
+                                    &format!(
+                                        "{id}: marking read refused {} times ({}): given up",
+                                        e.tries, d.code
+                                    ),
+                                );
+                                e.state = State::Done;
+                            } else {
+                                s.log(
+                                    Level::Warn,
+                                    &format!(
+                                        "{id}: marking read refused ({}): kept pending",
+                                        d.code
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    e.at = now;
+                    s.checkpoint.put(&id, &e)?;
+                    if e.state == State::Done {
+                        settled.push(id);
+                    }
+                }
+            }
+        }
+    }
+    if !settled.is_empty() {
+        let pending: Vec<String> = s
+            .checkpoint
+            .pending()?
+            .into_iter()
+            .filter(|p| !settled.contains(p))
+            .collect();
+        s.checkpoint.set_pending(&pending)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! One poll: retry pending mark-reads, then page FindItem oldest first,
+//! skip what the checkpoint holds as delivered, finish the filter, stop at
+//! the count or byte budget, fetch the chosen emails with ONE GetItem, and
+//! record each as handed before returning it. Nothing changes on the server.
+
+use super::checkpoint::{Entry, State};
+use super::record::{self, Meta};
+use super::{ack, folder, record_id, restriction, Batch, Item, Session};
+use crate::ews::error::Error;
+use crate::ews::operations::find_item::{self, Expr, FoundItem, Page, Query};
+use crate::ews::operations::get_item;
+use crate::ews::operations::FolderRef;
+use crate::platform::Level;
+
+/// FindItem pages per poll: past this, `more` is set and the next poll goes on.
+const MAX_PAGES: usize = 50;
+
+pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
+    ack::retry_pending(s);
+    let limit = max.min(s.daemon.max_per_poll) as usize;
+    if limit == 0 {
+        return Ok(Batch {
+            items: vec![],
+            more: false,
+        });
+    }
+    let restriction = restriction::server(&s.daemon);
+    let (mut parent, mut cached) = folder::resolve(s, false)?;
+    let mut chosen: Vec<(String, FoundItem)> = Vec::new();
+    let mut bytes: u64 = 0;
+    let mut more = false;
+    let mut offset = 0;
+    let mut pages = 0;
+    'pages: loop {
+        if pages == MAX_PAGES {
+            more = true;
+            break;
+        }
+        pages += 1;
+        let page = match find_page(s, &parent, offset, page_size, &restriction) {
+            Err(e) if cached && folder_gone(&e) => {
+                s.log(
+                    Level::Info,
+                    "the cached folder id is refused: resolving the path again",
+                );
+                s.checkpoint.forget_folder()?;
+                (parent, _) = folder::resolve(s, true)?;
+                find_page(s, &parent, offset, page_size, &restriction)?
+            }
+            other => other?,
+        };
+        cached = false;
+        let got = page.items.len();
+        for found in page.items {
+            let id = record_id(&s.mailbox, &found.id.id);
+            if let Some(e) = s.checkpoint.get(&id)? {
+                if e.state != State::Handed {
+                    continue;
+                }
+            }
+            if let Some(why) = restriction::mismatch(&s.daemon, &found) {
+                s.log(Level::Debug, &format!("{id} skipped: {why}"));
+                continue;
+            }
+            if chosen.len() == limit {
+                more = true;
+                break 'pages;
+            }
+            let size = found.size.unwrap_or(0);
+            if !chosen.is_empty() && bytes.saturating_add(size) > s.daemon.max_batch_bytes {
+                more = true;
+                break 'pages;
+            }
+            bytes = bytes.saturating_add(size);
+            chosen.push((id, found));
+        }
+        if page.includes_last || got == 0 || page.next_offset <= offset {
+            break;
+        }
+        offset = page.next_offset;
+    }
+    if chosen.is_empty() {
+        return Ok(Batch {
+            items: vec![],
+            more,
+        });
+    }
+    let ids: Vec<_> = chosen.iter().map(|(_, f)| f.id.clone()).collect();
+    let answer = s
+        .client
+        .call(get_item::NAME, |x| get_item::write(x, &ids))?;
+    let results = get_item::read(&answer, ids.len())?;
+    let now = s.now();
+    let mut items = Vec::with_capacity(chosen.len());
+    for ((id, found), got) in chosen.iter().zip(results) {
+        let (json, files) = record::build(
+            &Meta {
+                id,
+                mailbox: &s.mailbox,
+                folder: &s.daemon.folder,
+            },
+            found,
+            &got,
+        );
+        if let Err(d) = &got {
+            s.log(
+                Level::Warn,
+                &format!("{id}: GetItem answered {}: delivered with errors", d.code),
+            );
+        }
+        let change_key = got
+            .as_ref()
+            .ok()
+            .and_then(|i| i.id.change_key.clone())
+            .or_else(|| found.id.change_key.clone());
+        s.checkpoint.put(
+            id,
+            &Entry {
+                state: State::Handed,
+                item_id: found.id.id.clone(),
+                change_key,
+                received: found.received,
+                at: now,
+                tries: 0,
+            },
+        )?;
+        items.push(Item {
+            id: id.clone(),
+            json: json.to_string(),
+            files,
+        });
+    }
+    s.log(
+        Level::Info,
+        &format!("poll: {} emails, more={more}", items.len()),
+    );
+    Ok(Batch { items, more })
+}
+
+fn find_page(
+    s: &mut Session,
+    parent: &FolderRef,
+    offset: u32,
+    max: u32,
+    r: &Expr,
+) -> Result<Page, Error> {
+    let q = Query {
+        parent,
+        offset,
+        max_entries: max,
+        restriction: Some(r),
+    };
+    let answer = s
+        .client
+        .call(find_item::NAME, |x| find_item::write(x, &q))?;
+    find_item::read(&answer, offset)
+}
+
+fn folder_gone(e: &Error) -> bool {
+    let code = match e {
+        Error::Response(d) => d.code.as_str(),
+        Error::Fault { detail, .. } => detail.code.as_str(),
+        _ => return false,
+    };
+    matches!(code, "ErrorFolderNotFound" | "ErrorInvalidIdMalformed")
+}

@@ -1,0 +1,293 @@
+//! FindItem: a page of one folder's items, filtered by a Restriction and
+//! sorted oldest first. messages.xsd `FindItemType`: ItemShape,
+//! IndexedPageItemView, Restriction?, SortOrder?, ParentFolderIds.
+
+use super::find_folder::paging_last;
+use super::{field_uri, single_message, Address, FolderRef, ItemId};
+use crate::ews::envelope::Xml;
+use crate::ews::error::Error;
+use crate::ews::xml::Element;
+
+pub const NAME: &str = "FindItem";
+
+/// The properties asked for beside the id, in this order.
+pub const PROPERTIES: &[&str] = &[
+    "item:Subject",
+    "item:DateTimeReceived",
+    "item:Size",
+    "message:From",
+    "message:IsRead",
+    "message:InternetMessageId",
+];
+
+/// A search expression of types.xsd (`t:SearchExpression` substitution group).
+/// Constant values are attribute values: the writer escapes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expr {
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    IsEqualTo(&'static str, String),
+    IsGreaterThanOrEqualTo(&'static str, String),
+    IsLessThan(&'static str, String),
+    /// Substring, IgnoreCase.
+    Contains(&'static str, String),
+}
+
+impl Expr {
+    pub fn write(&self, x: &mut Xml) {
+        match self {
+            Expr::And(v) | Expr::Or(v) => {
+                let name = if matches!(self, Expr::And(_)) {
+                    "t:And"
+                } else {
+                    "t:Or"
+                };
+                x.open(name, &[]);
+                for e in v {
+                    e.write(x);
+                }
+                x.close(name);
+            }
+            Expr::IsEqualTo(f, v) => two_operands(x, "t:IsEqualTo", f, v),
+            Expr::IsGreaterThanOrEqualTo(f, v) => two_operands(x, "t:IsGreaterThanOrEqualTo", f, v),
+            Expr::IsLessThan(f, v) => two_operands(x, "t:IsLessThan", f, v),
+            Expr::Contains(f, v) => {
+                x.open(
+                    "t:Contains",
+                    &[
+                        ("ContainmentMode", "Substring"),
+                        ("ContainmentComparison", "IgnoreCase"),
+                    ],
+                );
+                field_uri(x, f);
+                x.empty("t:Constant", &[("Value", v)]);
+                x.close("t:Contains");
+            }
+        }
+    }
+}
+
+fn two_operands(x: &mut Xml, name: &str, field: &str, value: &str) {
+    x.open(name, &[]);
+    field_uri(x, field);
+    x.open("t:FieldURIOrConstant", &[]);
+    x.empty("t:Constant", &[("Value", value)]);
+    x.close("t:FieldURIOrConstant");
+    x.close(name);
+}
+
+#[derive(Debug, Clone)]
+pub struct Query<'a> {
+    pub parent: &'a FolderRef,
+    pub offset: u32,
+    pub max_entries: u32,
+    pub restriction: Option<&'a Expr>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FoundItem {
+    pub id: ItemId,
+    pub subject: Option<String>,
+    /// Unix seconds.
+    pub received: Option<i64>,
+    pub size: Option<u64>,
+    pub from: Option<Address>,
+    pub is_read: Option<bool>,
+    pub internet_message_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub items: Vec<FoundItem>,
+    pub includes_last: bool,
+    pub next_offset: u32,
+}
+
+pub fn write(x: &mut Xml, q: &Query) {
+    x.open("m:FindItem", &[("Traversal", "Shallow")]);
+    x.open("m:ItemShape", &[]);
+    x.leaf("t:BaseShape", "IdOnly");
+    x.open("t:AdditionalProperties", &[]);
+    for p in PROPERTIES {
+        field_uri(x, p);
+    }
+    x.close("t:AdditionalProperties");
+    x.close("m:ItemShape");
+    x.empty(
+        "m:IndexedPageItemView",
+        &[
+            ("MaxEntriesReturned", &q.max_entries.to_string()),
+            ("Offset", &q.offset.to_string()),
+            ("BasePoint", "Beginning"),
+        ],
+    );
+    if let Some(r) = q.restriction {
+        x.open("m:Restriction", &[]);
+        r.write(x);
+        x.close("m:Restriction");
+    }
+    x.open("m:SortOrder", &[]);
+    x.open("t:FieldOrder", &[("Order", "Ascending")]);
+    field_uri(x, "item:DateTimeReceived");
+    x.close("t:FieldOrder");
+    x.close("m:SortOrder");
+    x.open("m:ParentFolderIds", &[]);
+    q.parent.write(x);
+    x.close("m:ParentFolderIds");
+    x.close("m:FindItem");
+}
+
+pub fn read(answer: &Element, offset: u32) -> Result<Page, Error> {
+    let message = single_message(answer, "FindItemResponse", "FindItemResponseMessage")?;
+    let root = message
+        .child("RootFolder")
+        .ok_or_else(|| Error::Malformed("FindItemResponseMessage without RootFolder".into()))?;
+    let items: Vec<FoundItem> = root
+        .child("Items")
+        .map(|i| i.children.iter().filter_map(found_item).collect())
+        .unwrap_or_default();
+    Ok(Page {
+        includes_last: paging_last(root)?,
+        next_offset: root
+            .attr("IndexedPagingOffset")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(offset + items.len() as u32),
+        items,
+    })
+}
+
+/// Any item class (Message, MeetingRequest...) with an ItemId.
+fn found_item(el: &Element) -> Option<FoundItem> {
+    let id = ItemId::read(el.child("ItemId")?)?;
+    let text = |n: &str| el.child(n).map(|c| c.text.clone());
+    Some(FoundItem {
+        id,
+        subject: text("Subject"),
+        received: el
+            .child_text("DateTimeReceived")
+            .and_then(crate::time::parse_xs_datetime),
+        size: el.child_text("Size").and_then(|s| s.parse().ok()),
+        from: el.child("From").map(Address::read),
+        is_read: el.child_text("IsRead").map(|v| v == "true" || v == "1"),
+        internet_message_id: el.child_text("InternetMessageId").map(str::to_string),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ews::operations::schema_check;
+    use crate::ews::response;
+
+    pub fn full_restriction() -> Expr {
+        Expr::And(vec![
+            Expr::IsEqualTo("message:IsRead", "false".into()),
+            Expr::Or(vec![
+                Expr::Contains("item:Subject", "invoice <&> \"x\"".into()),
+                Expr::Contains("item:Subject", "urgent".into()),
+            ]),
+            Expr::IsGreaterThanOrEqualTo("item:DateTimeReceived", "2026-11-20T08:00:00Z".into()),
+            Expr::IsLessThan("item:DateTimeReceived", "2026-12-01T00:00:00Z".into()),
+        ])
+    }
+
+    #[test]
+    fn reads_microsofts_paged_sample() {
+        let s = include_str!("../../../testdata/FindItem-paged-response.xml");
+        let page = read(&response::body(s.as_bytes()).unwrap(), 0).unwrap();
+        assert_eq!(page.items.len(), 6);
+        assert!(!page.includes_last);
+        assert_eq!(page.next_offset, 6);
+        assert_eq!(page.items[5].subject.as_deref(), Some("meeting notes"));
+    }
+
+    #[test]
+    fn reads_the_properties() {
+        let s = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><m:FindItemResponse xmlns:m="m" xmlns:t="t"><m:ResponseMessages><m:FindItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:RootFolder TotalItemsInView="1" IncludesLastItemInRange="true"><t:Items><t:Message><t:ItemId Id="A1" ChangeKey="C1"/><t:Subject>Hi &amp; bye</t:Subject><t:DateTimeReceived>2026-11-20T08:00:05Z</t:DateTimeReceived><t:Size>4821</t:Size><t:From><t:Mailbox><t:Name>Mallory</t:Name><t:EmailAddress>m@evil.com</t:EmailAddress><t:RoutingType>SMTP</t:RoutingType></t:Mailbox></t:From><t:InternetMessageId>&lt;a@b&gt;</t:InternetMessageId><t:IsRead>false</t:IsRead></t:Message></t:Items></m:RootFolder></m:FindItemResponseMessage></m:ResponseMessages></m:FindItemResponse></s:Body></s:Envelope>"#;
+        let page = read(&response::body(s.as_bytes()).unwrap(), 0).unwrap();
+        let it = &page.items[0];
+        assert_eq!(
+            it.id,
+            ItemId {
+                id: "A1".into(),
+                change_key: Some("C1".into())
+            }
+        );
+        assert_eq!(it.subject.as_deref(), Some("Hi & bye"));
+        assert_eq!(
+            it.received,
+            crate::time::parse_xs_datetime("2026-11-20T08:00:05Z")
+        );
+        assert_eq!(it.size, Some(4821));
+        assert_eq!(
+            it.from.as_ref().unwrap().address.as_deref(),
+            Some("m@evil.com")
+        );
+        assert_eq!(it.from.as_ref().unwrap().name.as_deref(), Some("Mallory"));
+        assert_eq!(it.is_read, Some(false));
+        assert_eq!(it.internet_message_id.as_deref(), Some("<a@b>"));
+        assert!(page.includes_last);
+    }
+
+    #[test]
+    fn writes_a_restriction_escaped_in_schema_order() {
+        let parent = FolderRef::Id("F1".into());
+        let r = full_restriction();
+        let doc = crate::ews::envelope::write(
+            &crate::ews::envelope::Header {
+                server_version: "Exchange2016".into(),
+                impersonate: None,
+            },
+            |x| {
+                write(
+                    x,
+                    &Query {
+                        parent: &parent,
+                        offset: 20,
+                        max_entries: 10,
+                        restriction: Some(&r),
+                    },
+                )
+            },
+        );
+        let doc = String::from_utf8(doc).unwrap();
+        assert!(doc.contains(r#"<m:IndexedPageItemView MaxEntriesReturned="10" Offset="20" BasePoint="Beginning"/><m:Restriction><t:And><t:IsEqualTo><t:FieldURI FieldURI="message:IsRead"/><t:FieldURIOrConstant><t:Constant Value="false"/></t:FieldURIOrConstant></t:IsEqualTo><t:Or><t:Contains ContainmentMode="Substring" ContainmentComparison="IgnoreCase"><t:FieldURI FieldURI="item:Subject"/><t:Constant Value="invoice &lt;&amp;&gt; &quot;x&quot;"/></t:Contains>"#), "{doc}");
+        assert!(doc.contains(r#"</m:Restriction><m:SortOrder><t:FieldOrder Order="Ascending"><t:FieldURI FieldURI="item:DateTimeReceived"/></t:FieldOrder></m:SortOrder><m:ParentFolderIds><t:FolderId Id="F1"/></m:ParentFolderIds></m:FindItem>"#), "{doc}");
+    }
+
+    #[test]
+    fn requests_validate_against_the_ews_schema() {
+        let inbox = FolderRef::Distinguished {
+            name: "inbox".into(),
+            mailbox: Some("soc@example.com".into()),
+        };
+        let id = FolderRef::Id("AAMk==".into());
+        let full = full_restriction();
+        let single = Expr::IsEqualTo("message:IsRead", "false".into());
+        for (name, imp, parent, r) in [
+            ("fi-plain", None, &inbox, None),
+            ("fi-imp-full", Some("soc@example.com"), &inbox, Some(&full)),
+            ("fi-id-single", None, &id, Some(&single)),
+            ("fi-id-full", Some("soc@example.com"), &id, Some(&full)),
+        ] {
+            schema_check::validate(
+                name,
+                "Exchange2013",
+                imp,
+                |x| {
+                    write(
+                        x,
+                        &Query {
+                            parent,
+                            offset: 0,
+                            max_entries: 50,
+                            restriction: r,
+                        },
+                    )
+                },
+                "m:FindItem",
+                true,
+            );
+        }
+    }
+}

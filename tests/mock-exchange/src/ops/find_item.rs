@@ -1,0 +1,152 @@
+//! FindItem: the messages of one or more folders (Shallow), filtered by a
+//! Restriction, ordered by SortOrder (`item:DateTimeReceived`, `item:Subject`,
+//! `item:Size`, `item:DateTimeSent`; newest first without one), paged by
+//! IndexedPageItemView, each shaped by ItemShape.
+//! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/finditem-operation>
+
+use std::cmp::Ordering;
+
+use super::common::{self, EwsError, Page};
+use super::item_xml::{write_message, ItemShape};
+use super::{Call, Reply};
+use crate::dom::Element;
+use crate::restriction::{self, Field, Value, MESSAGE_FIELDS};
+use crate::soap::{XmlOut, MESSAGES_NS, TYPES_NS};
+use crate::store::StoredMessage;
+
+pub const ELEMENT: &str = "FindItem";
+const MESSAGE: &str = "FindItemResponseMessage";
+
+/// A property's value for the Restriction evaluator.
+pub fn value(m: &StoredMessage, field: Field) -> Option<Value> {
+    let s = &m.summary;
+    Some(match field {
+        Field::IsRead => Value::Bool(m.is_read),
+        Field::Subject => Value::Text(vec![s.subject.clone()]),
+        Field::DateTimeReceived => Value::Date(m.received),
+        Field::DateTimeSent => Value::Date(s.sent.unwrap_or(m.received)),
+        Field::From => {
+            let v: Vec<String> = [&s.from_address, &s.from_name]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect();
+            if v.is_empty() {
+                return None;
+            }
+            Value::Text(v)
+        }
+        Field::HasAttachments => Value::Bool(s.has_attachments()),
+        Field::InternetMessageId => Value::Text(vec![s.internet_message_id.clone()?]),
+        Field::Body => Value::Text(vec![s.body_text.clone()]),
+        Field::Categories => Value::Text(m.categories.clone()),
+        Field::Importance => Value::Text(vec![m.importance.clone()]),
+        Field::Size => Value::Int(m.size() as i64),
+        Field::ItemClass => Value::Text(vec!["IPM.Note".into()]),
+        _ => return None,
+    })
+}
+
+/// (field, descending) pairs of SortOrder; newest received first by default.
+fn sort_order(request: &Element) -> Vec<(String, bool)> {
+    let order: Vec<(String, bool)> = request
+        .child(MESSAGES_NS, "SortOrder")
+        .map(|s| {
+            s.children_named(TYPES_NS, "FieldOrder")
+                .filter_map(|o| {
+                    let uri = o.child(TYPES_NS, "FieldURI")?.attr("FieldURI")?;
+                    Some((uri.to_string(), o.attr("Order") == Some("Descending")))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if order.is_empty() {
+        vec![("item:DateTimeReceived".into(), true)]
+    } else {
+        order
+    }
+}
+
+fn compare(a: &StoredMessage, b: &StoredMessage, order: &[(String, bool)]) -> Ordering {
+    for (uri, desc) in order {
+        let o = match uri.as_str() {
+            "item:DateTimeReceived" | "item:DateTimeCreated" => a.received.cmp(&b.received),
+            "item:DateTimeSent" => a.summary.sent.cmp(&b.summary.sent),
+            "item:Subject" => a
+                .summary
+                .subject
+                .to_lowercase()
+                .cmp(&b.summary.subject.to_lowercase()),
+            "item:Size" => a.size().cmp(&b.size()),
+            _ => Ordering::Equal,
+        };
+        let o = if *desc { o.reverse() } else { o };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+fn unsupported_xml(x: &mut XmlOut, uri: Option<&str>) {
+    if let Some(uri) = uri {
+        x.start("m:MessageXml", &[]);
+        x.empty("t:FieldURI", &[("FieldURI", uri)]);
+        x.end("m:MessageXml");
+    }
+}
+
+pub fn handle(call: &mut Call) -> Reply {
+    let request = &call.envelope.operation;
+    let shape = ItemShape::read(request);
+    let page = Page::read(request.child(MESSAGES_NS, "IndexedPageItemView"));
+    let filter = request
+        .child(MESSAGES_NS, "Restriction")
+        .map(|r| restriction::parse(r, MESSAGE_FIELDS))
+        .transpose();
+    let order = sort_order(request);
+    let parents = common::folder_ids(request, "ParentFolderIds");
+    let call = &*call;
+    Reply::Ok(common::response("FindItemResponse", |x| {
+        for parent in parents {
+            let filter = match &filter {
+                Ok(f) => f,
+                Err(e) => {
+                    let err = EwsError::new(e.code, &e.message);
+                    common::error_message(x, MESSAGE, &err, |x| {
+                        unsupported_xml(x, e.field_uri.as_deref())
+                    });
+                    continue;
+                }
+            };
+            let (address, folder_id) = match common::resolve_folder(call, parent) {
+                Ok(r) => r,
+                Err(e) => {
+                    common::error_message(x, MESSAGE, &e, |_| {});
+                    continue;
+                }
+            };
+            let store = &call.model.mailbox(&address).expect("resolved").store;
+            let mut found: Vec<&StoredMessage> = store
+                .in_folder(&folder_id)
+                .filter(|m| match filter {
+                    Some(expr) => restriction::eval(expr, &|f| value(m, f)),
+                    None => true,
+                })
+                .collect();
+            found.sort_by(|a, b| compare(a, b, &order));
+            let (range, next, last) = page.window(found.len());
+            let tag = common::success_start(x, MESSAGE);
+            let attrs = common::root_folder_attrs(next, found.len(), last);
+            let attrs: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            x.start("m:RootFolder", &attrs);
+            x.start("t:Items", &[]);
+            for m in &found[range] {
+                write_message(x, store, m, &shape, false);
+            }
+            x.end("t:Items");
+            x.end("m:RootFolder");
+            x.end(&tag);
+        }
+    }))
+}
