@@ -4,6 +4,7 @@
 mod bindings;
 mod cli;
 mod config;
+mod daemon;
 mod error;
 mod http_allow;
 mod keyvalue;

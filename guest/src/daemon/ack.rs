@@ -47,7 +47,17 @@ pub fn ack(s: &mut Session, ids: &[String]) -> Result<(), Error> {
         }
     }
     let now = s.now();
+    // The pending list is written first: a crash after it leaves every id
+    // pending (mark_read treats a pending id as delivered), whereas a crash
+    // between "delivered" and "pending" would leave an email delivered but
+    // never marked read.
     let mut pending = s.checkpoint.pending()?;
+    for (id, e) in unique.iter().zip(&entries) {
+        if e.state != State::Done && !pending.contains(id) {
+            pending.push(id.to_string());
+        }
+    }
+    s.checkpoint.set_pending(&pending)?;
     let mut fresh = Vec::new();
     for (id, mut e) in unique.iter().zip(entries) {
         if e.state == State::Handed {
@@ -56,12 +66,8 @@ pub fn ack(s: &mut Session, ids: &[String]) -> Result<(), Error> {
             s.checkpoint.put(id, &e)?;
             fresh.push(id.to_string());
         }
-        if e.state == State::Delivered && !pending.contains(id) {
-            pending.push(id.to_string());
-        }
     }
     // Delivered is durable before the server hears anything.
-    s.checkpoint.set_pending(&pending)?;
     s.log(Level::Info, &format!("ack: {} delivered", fresh.len()));
     // This ack's ids first, then older pending ones.
     let mut batch: Vec<String> = pending
@@ -106,6 +112,14 @@ fn mark_read(s: &mut Session, ids: &[String]) -> Result<(), Error> {
     for id in ids {
         match s.checkpoint.get(id)? {
             Some(e) if e.state == State::Delivered => targets.push((id.clone(), e)),
+            // Only ack puts ids on the pending list, so the host has stored
+            // this one: a crash cut ack short before it recorded delivered.
+            Some(mut e) if e.state == State::Handed => {
+                e.state = State::Delivered;
+                e.at = s.now();
+                s.checkpoint.put(id, &e)?;
+                targets.push((id.clone(), e));
+            }
             // Gone from the checkpoint or already done: nothing to send.
             _ => settled.push(id.clone()),
         }

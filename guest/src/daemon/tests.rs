@@ -433,7 +433,7 @@ impl Host for Recorder {
 }
 
 #[test]
-fn ack_records_delivered_before_marking_read_then_done() {
+fn ack_records_pending_then_delivered_before_marking_read_then_done() {
     let h = Recorder {
         inner: host(&[]),
         events: RefCell::new(vec![]),
@@ -450,9 +450,9 @@ fn ack_records_delivered_before_marking_read_then_done() {
     assert_eq!(
         ev[..7],
         [
+            "set pending".to_string(),
             format!("set id/{a} delivered"),
             format!("set id/{b} delivered"),
-            "set pending".to_string(),
             "send UpdateItem".to_string(),
             format!("set id/{a} done"),
             format!("set id/{b} done"),
@@ -692,4 +692,22 @@ fn prunes_the_oldest_done_ids_when_over_the_cap() {
     assert_eq!(state(&h, "I0"), None);
     assert_eq!(state(&h, "I2"), None);
     assert_eq!(state(&h, "I3"), Some(State::Done));
+}
+
+#[test]
+fn a_crash_inside_ack_still_marks_read_and_never_redelivers() {
+    // ack wrote the pending list, then the process died before "delivered".
+    let h = host(&[]);
+    ok(&h, find_items(&[found("I1")], true, 1));
+    ok(&h, get_items(&[Ok("I1")]));
+    let batch = poll_with(&h, 10, 100).unwrap();
+    let id = batch.items[0].id.clone();
+    checkpoint_of(&h).set_pending(&[id]).unwrap();
+    // The next poll retries the pending mark-read first, and the email is
+    // not handed out again even though Exchange still lists it unread.
+    ok(&h, update_items(&[Ok(())]));
+    ok(&h, find_items(&[found("I1")], true, 1));
+    let again = poll_with(&h, 10, 100).unwrap();
+    assert!(again.items.is_empty(), "{:?}", again.items.len());
+    assert!(body(&h, 2).contains("UpdateItem"));
 }

@@ -117,7 +117,6 @@ fn send(req: &HttpRequest) -> Result<HttpResponse, TransportError> {
     let body = request
         .body()
         .map_err(|_| network("request body unavailable"))?;
-    write_body(&body, &req.body)?;
 
     let options = RequestOptions::new();
     let ns = req.timeout_secs.saturating_mul(1_000_000_000);
@@ -126,7 +125,11 @@ fn send(req: &HttpRequest) -> Result<HttpResponse, TransportError> {
     let _ = options.set_first_byte_timeout(Some(ns));
     let _ = options.set_between_bytes_timeout(Some(ns));
 
+    // The request goes out first and its body streams after: the host's body
+    // pipe holds only a few KiB, so writing a larger body (an UpdateItem for
+    // fifty emails) before the request is sent would block forever.
     let pending = outgoing_handler::handle(request, Some(options)).map_err(error_code)?;
+    write_body(&body, &req.body)?;
     OutgoingBody::finish(body, None).map_err(error_code)?;
     pending.subscribe().block();
     let response = match pending.get() {

@@ -5,6 +5,7 @@
 mod app;
 mod batch;
 mod bench;
+mod daemon;
 mod describe;
 mod invoke;
 mod output;
@@ -40,6 +41,8 @@ enum Command {
     Invoke(invoke::Args),
     /// Run many actions in one process: a JSON request per stdin line, an answer per stdout line
     Batch(batch::Args),
+    /// Hand new emails to a sink, step after step (docs/daemon.md)
+    Daemon(daemon::Args),
     /// Measure compile, cache load and per-call instantiation
     #[command(hide = true)]
     Bench(bench::Args),
@@ -86,6 +89,7 @@ pub fn main() -> i32 {
         Command::Describe => describe::run(cli.config.as_deref(), cli.component.as_deref()),
         Command::Invoke(args) => invoke::run(cli.config.as_deref(), cli.component.as_deref(), args),
         Command::Batch(args) => batch::run(cli.config.as_deref(), cli.component.as_deref(), args),
+        Command::Daemon(args) => daemon::run(cli.config.as_deref(), cli.component.as_deref(), args),
         Command::Bench(args) => bench::run(cli.config.as_deref(), cli.component.as_deref(), args),
     };
     match result {

@@ -13,6 +13,11 @@ const HOST_KEYS: &[&str] = &[
     "call_timeout_secs",
     "engine_api_url",
     "engine_access_id",
+    "sink",
+    "sink_dir",
+    "sink_stdout_files",
+    "daemon_interval",
+    "daemon_max",
 ];
 
 /// The host's own secret (the automation engine's access key).

@@ -66,12 +66,23 @@ pub struct HostConfig {
     pub cache_dir: Option<PathBuf>,
     pub max_memory_mb: u64,
     pub call_timeout_secs: u64,
-    /// For the ingest sink (the automation engine's API), which is not
-    /// built yet; read and checked now so that a config file is stable.
-    #[allow(dead_code)]
+    /// The http sink's target (the automation engine's ingest API).
     pub engine_api_url: Option<String>,
-    #[allow(dead_code)]
     pub engine_access_id: Option<String>,
+    /// Where `daemon` stores items (docs/daemon.md).
+    pub sink: SinkKind,
+    pub sink_dir: Option<PathBuf>,
+    /// `sink_stdout_files = "inline"`: file bytes inline as base64.
+    pub sink_stdout_inline: bool,
+    pub daemon_interval: std::time::Duration,
+    pub daemon_max: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinkKind {
+    Stdout,
+    Dir,
+    Http,
 }
 
 impl RawConfig {
@@ -147,6 +158,40 @@ impl RawConfig {
             call_timeout_secs: number("call_timeout_secs", 300)?,
             engine_api_url: self.get("engine_api_url", env).map(|v| v.text),
             engine_access_id: self.get("engine_access_id", env).map(|v| v.text),
+            sink: match self.get("sink", env).map(|v| v.text) {
+                None => SinkKind::Stdout,
+                Some(v) => match v.trim() {
+                    "stdout" => SinkKind::Stdout,
+                    "dir" => SinkKind::Dir,
+                    "http" => SinkKind::Http,
+                    _ => {
+                        return Err(Failure::invalid_input(format!(
+                            "sink must be stdout, dir or http, not {v:?}"
+                        )))
+                    }
+                },
+            },
+            sink_dir: path("sink_dir"),
+            sink_stdout_inline: match self.get("sink_stdout_files", env).map(|v| v.text) {
+                None => false,
+                Some(v) => match v.trim() {
+                    "inline" => true,
+                    "omit" => false,
+                    _ => {
+                        return Err(Failure::invalid_input(format!(
+                            "sink_stdout_files must be inline or omit, not {v:?}"
+                        )))
+                    }
+                },
+            },
+            daemon_interval: match self.get("daemon_interval", env) {
+                None => std::time::Duration::from_secs(60),
+                Some(v) => crate::daemon::parse_interval(&v.text)
+                    .map_err(|e| Failure::invalid_input(format!("daemon_interval: {e}")))?,
+            },
+            daemon_max: u32::try_from(number("daemon_max", 50)?).map_err(|_| {
+                Failure::invalid_input("daemon_max must be a positive whole number below 2^32")
+            })?,
         })
     }
 
@@ -159,7 +204,10 @@ impl RawConfig {
         }
         let mut guest = BTreeMap::new();
         for field in manifest.config.iter().filter(|f| !f.secret) {
-            if let Some(v) = self.get(&field.key, env) {
+            if let Some(mut v) = self.get(&field.key, env) {
+                if field.ty == "array" && env(&env_name(&field.key)).is_some() {
+                    v.text = env_array(&v.text);
+                }
                 keys::check_type(field, &v.text)?;
                 guest.insert(field.key.clone(), v.text);
             }
@@ -187,6 +235,20 @@ impl Value {
             _ => p,
         }
     }
+}
+
+/// An array key from the environment: a JSON array as it is, otherwise a
+/// comma-separated list (`invoice, urgent` -> `["invoice","urgent"]`).
+fn env_array(text: &str) -> String {
+    if text.trim_start().starts_with('[') {
+        return text.to_string();
+    }
+    let items: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    serde_json::to_string(&items).unwrap_or_default()
 }
 
 /// `$XDG_CACHE_HOME/ews-host` or `~/.cache/ews-host` (docs/contract.md).

@@ -99,3 +99,54 @@ fn host_defaults() {
         .unwrap_err();
     assert!(err.message.contains("max_memory_mb"));
 }
+
+#[test]
+fn daemon_keys() {
+    let host = RawConfig::default().host(&|_| None).unwrap();
+    assert_eq!(host.sink, SinkKind::Stdout);
+    assert!(!host.sink_stdout_inline);
+    assert_eq!(host.daemon_interval, std::time::Duration::from_secs(60));
+    assert_eq!(host.daemon_max, 50);
+    let path = write(
+        "daemon",
+        "sink = \"dir\"\nsink_dir = \"out\"\nsink_stdout_files = \"inline\"\ndaemon_interval = \"5m\"\ndaemon_max = 7\n",
+    );
+    let raw = RawConfig::load(Some(&path)).unwrap();
+    let cfg = raw.resolve(&manifest(), &|_| None).unwrap();
+    assert_eq!(cfg.host.sink, SinkKind::Dir);
+    assert_eq!(cfg.host.sink_dir, Some(path.parent().unwrap().join("out")));
+    assert!(cfg.host.sink_stdout_inline);
+    assert_eq!(
+        cfg.host.daemon_interval,
+        std::time::Duration::from_secs(300)
+    );
+    assert_eq!(cfg.host.daemon_max, 7);
+    for (var, value, key) in [
+        ("EWS_SINK", "kafka", "sink must be"),
+        ("EWS_SINK_STDOUT_FILES", "yes", "sink_stdout_files must be"),
+        ("EWS_DAEMON_INTERVAL", "soon", "daemon_interval: "),
+        ("EWS_DAEMON_MAX", "0", "daemon_max must be"),
+    ] {
+        let err = RawConfig::default()
+            .host(&|k| (k == var).then(|| value.to_string()))
+            .unwrap_err();
+        assert!(err.message.starts_with(key), "{}", err.message);
+    }
+}
+
+#[test]
+fn env_arrays_accept_json_or_commas() {
+    let path = write("arrays", "scopes = [\"invoice\", \"urgent\"]\n");
+    let raw = RawConfig::load(Some(&path)).unwrap();
+    let cfg = raw.resolve(&manifest(), &|_| None).unwrap();
+    assert_eq!(cfg.guest["scopes"], r#"["invoice","urgent"]"#);
+    for (value, want) in [
+        ("a, b ,c", r#"["a","b","c"]"#),
+        (r#"["x,y"]"#, r#"["x,y"]"#),
+        ("single", r#"["single"]"#),
+    ] {
+        let env = |k: &str| (k == "EWS_SCOPES").then(|| value.to_string());
+        let cfg = raw.resolve(&manifest(), &env).unwrap();
+        assert_eq!(cfg.guest["scopes"], want);
+    }
+}

@@ -8,16 +8,36 @@ use crate::logging::{Level, Logger};
 use http_body_util::BodyExt;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
 pub struct AllowListHooks {
     allowed: Arc<AllowedHosts>,
     logger: Logger,
+    /// When the current call must end (set by the runtime before each
+    /// call). Epochs cannot interrupt the host while it waits on the
+    /// network, so the request itself is bounded by what the call has left.
+    pub deadline: Option<Instant>,
 }
 
 impl AllowListHooks {
     pub fn new(allowed: Arc<AllowedHosts>, logger: Logger) -> Self {
-        AllowListHooks { allowed, logger }
+        AllowListHooks {
+            allowed,
+            logger,
+            deadline: None,
+        }
+    }
+}
+
+/// The request's own timeouts, none longer than `left`.
+fn bounded(options: Option<RequestOptions>, left: Duration) -> RequestOptions {
+    let o = options.unwrap_or_default();
+    let cap = |d: Option<Duration>| Some(d.map_or(left, |d| d.min(left)));
+    RequestOptions {
+        connect_timeout: cap(o.connect_timeout),
+        first_byte_timeout: cap(o.first_byte_timeout),
+        between_bytes_timeout: cap(o.between_bytes_timeout),
     }
 }
 
@@ -57,10 +77,48 @@ impl WasiHttpHooks for AllowListHooks {
             "http",
             &format!("{} {}", request.method(), describe(&scheme, &authority)),
         );
+        let deadline = self.deadline;
         Box::new(async move {
-            let (res, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            let (res, io) = match deadline {
+                None => wasmtime_wasi_http::default_send_request(request, options).await?,
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    let send = wasmtime_wasi_http::default_send_request(
+                        request,
+                        Some(bounded(options, left)),
+                    );
+                    tokio::time::timeout(left, send)
+                        .await
+                        .map_err(|_| Error::ConnectionReadTimeout)??
+                }
+            };
             let res = res.map(|b| b.map_err(Into::into).boxed_unsync());
             Ok((res, Box::new(io) as IoFuture))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_timeouts_are_bounded_by_the_call() {
+        let left = Duration::from_secs(10);
+        let o = bounded(None, left);
+        assert_eq!(o.connect_timeout, Some(left));
+        assert_eq!(o.first_byte_timeout, Some(left));
+        assert_eq!(o.between_bytes_timeout, Some(left));
+        let o = bounded(
+            Some(RequestOptions {
+                connect_timeout: Some(Duration::from_secs(2)),
+                first_byte_timeout: Some(Duration::from_secs(60)),
+                between_bytes_timeout: None,
+            }),
+            left,
+        );
+        assert_eq!(o.connect_timeout, Some(Duration::from_secs(2)));
+        assert_eq!(o.first_byte_timeout, Some(left));
+        assert_eq!(o.between_bytes_timeout, Some(left));
     }
 }

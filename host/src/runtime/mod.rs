@@ -16,6 +16,7 @@ use crate::error::Failure;
 use crate::logging::{Level, Logger};
 use crate::state::{Capabilities, HostState};
 use std::path::Path;
+use std::time::{Duration, Instant};
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, Store, Trap};
 
@@ -101,15 +102,50 @@ impl Runtime {
         caps: &Capabilities,
         f: impl FnOnce(&mut Store<HostState>, &Integration) -> wasmtime::Result<R>,
     ) -> Result<R, Failure> {
-        let mut store = Store::new(&self.engine, caps.new_state());
-        store.limiter(|s| &mut s.limits);
-        store.set_epoch_deadline(EpochTicker::ticks(self.call_timeout_secs));
-        store.epoch_deadline_trap();
+        let mut store = self.new_store(caps);
         let result = self
             .pre
             .instantiate(&mut store)
             .and_then(|instance| f(&mut store, &instance));
         result.map_err(|e| self.explain(&store, e, &caps.logger))
+    }
+
+    fn new_store(&self, caps: &Capabilities) -> Store<HostState> {
+        let mut store = Store::new(&self.engine, caps.new_state());
+        store.limiter(|s| &mut s.limits);
+        store.epoch_deadline_trap();
+        self.arm(&mut store);
+        store
+    }
+
+    /// A full `call_timeout_secs` from now, for the next call on `store`:
+    /// the epoch deadline for wasm, and the same instant for the outgoing
+    /// HTTP the call waits on (which epochs cannot interrupt).
+    fn arm(&self, store: &mut Store<HostState>) {
+        store.set_epoch_deadline(EpochTicker::ticks(self.call_timeout_secs));
+        store.data_mut().hooks.deadline =
+            Some(Instant::now() + Duration::from_secs(self.call_timeout_secs));
+    }
+
+    /// One daemon step: a new Store and instance on which `f` may call
+    /// `poll` then `ack` (each call with a deadline of its own).
+    pub fn daemon_step<R>(
+        &self,
+        caps: &Capabilities,
+        f: impl FnOnce(&mut DaemonInstance<'_>) -> R,
+    ) -> Result<R, Failure> {
+        let mut store = self.new_store(caps);
+        let instance = match self.pre.instantiate(&mut store) {
+            Ok(i) => i,
+            Err(e) => return Err(self.explain(&store, e, &caps.logger)),
+        };
+        let mut d = DaemonInstance {
+            runtime: self,
+            store,
+            instance,
+            logger: caps.logger.clone(),
+        };
+        Ok(f(&mut d))
     }
 
     /// A clear message for what stopped the guest.
@@ -153,5 +189,42 @@ impl Runtime {
                 .call_invoke(store, action, params, files)
         })?
         .map_err(Failure::from)
+    }
+}
+
+/// The daemon exports of one instance, both on the same Store.
+pub struct DaemonInstance<'a> {
+    runtime: &'a Runtime,
+    store: Store<HostState>,
+    instance: Integration,
+    logger: Logger,
+}
+
+impl DaemonInstance<'_> {
+    pub fn poll(
+        &mut self,
+        max: u32,
+    ) -> Result<crate::bindings::exports::soar::integration::daemon::Batch, Failure> {
+        self.runtime.arm(&mut self.store);
+        let r = self
+            .instance
+            .soar_integration_daemon()
+            .call_poll(&mut self.store, max);
+        match r {
+            Ok(r) => r.map_err(Failure::from),
+            Err(e) => Err(self.runtime.explain(&self.store, e, &self.logger)),
+        }
+    }
+
+    pub fn ack(&mut self, ids: &[String]) -> Result<(), Failure> {
+        self.runtime.arm(&mut self.store);
+        let r = self
+            .instance
+            .soar_integration_daemon()
+            .call_ack(&mut self.store, ids);
+        match r {
+            Ok(r) => r.map_err(Failure::from),
+            Err(e) => Err(self.runtime.explain(&self.store, e, &self.logger)),
+        }
     }
 }

@@ -37,3 +37,24 @@ pub fn mock() -> MockExchange {
     .expect("alice has a mailbox");
     mock
 }
+
+pub const PHISHING: &str = "Inbox/Phishing";
+
+/// A small RFC 5322 message.
+pub fn email(from: &str, subject: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: {ALICE}\r\nSubject: {subject}\r\nDate: Fri, 20 Nov 2026 09:00:00 +0000\r\n\
+         Message-ID: <{:x}@test.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n",
+        subject.len() * 7919 + from.len()
+    )
+    .into_bytes()
+}
+
+/// Alice's mailbox over Basic auth, ingesting `Inbox/Phishing` into a
+/// directory sink inside the host's temp dir (returned).
+pub fn ingesting_host(mock: &MockExchange) -> (crate::Host, std::path::PathBuf) {
+    let mut host = crate::Host::basic(mock, ALICE, ALICE_PASSWORD);
+    let sink = host.dir.path().join("sink");
+    host.set("folder", PHISHING).set("sink", "dir").set("sink_dir", sink.to_str().unwrap());
+    (host, sink)
+}

@@ -135,8 +135,15 @@ impl Host {
         h
     }
 
+    /// A string setting.
     pub fn set(&mut self, key: &str, value: &str) -> &mut Self {
-        self.config.insert(key.to_string(), value.to_string());
+        self.config.insert(key.to_string(), toml_string(value));
+        self
+    }
+
+    /// A setting written as a TOML literal: `["a", "b"]`, `50`.
+    pub fn set_toml(&mut self, key: &str, literal: &str) -> &mut Self {
+        self.config.insert(key.to_string(), literal.to_string());
         self
     }
 
@@ -163,7 +170,7 @@ impl Host {
         let toml: String = self
             .config
             .iter()
-            .map(|(k, v)| format!("{k} = {}\n", toml_string(v)))
+            .map(|(k, v)| format!("{k} = {v}\n"))
             .collect();
         std::fs::write(&path, toml).expect("write config");
         path
@@ -173,7 +180,14 @@ impl Host {
         self.run_with_stdin(args, None)
     }
 
-    pub fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
+    /// The host as a child process, for tests that kill it.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        let mut cmd = self.command(args);
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        cmd.spawn().expect("spawn ews-host")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(host_bin());
         cmd.arg("--config").arg(self.config_path());
         cmd.arg("--component").arg(&self.component);
@@ -184,6 +198,11 @@ impl Host {
                 cmd.env_remove(k);
             }
         }
+        cmd
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let mut cmd = self.command(args);
         cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -221,6 +240,24 @@ impl Host {
     }
 }
 
-fn toml_string(v: &str) -> String {
+/// Every item a `dir` sink holds: (folder name, record.json).
+pub fn dir_sink_records(dir: &Path) -> Vec<(String, Value)> {
+    let mut records: Vec<(String, Value)> = std::fs::read_dir(dir)
+        .map(|entries| entries.flatten().collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(e.path().join("record.json"))
+                .unwrap_or_else(|err| panic!("{name}/record.json: {err}"));
+            (name, serde_json::from_str(&text).expect("record.json is JSON"))
+        })
+        .collect();
+    records.sort_by(|a, b| a.1["received"].as_str().cmp(&b.1["received"].as_str()));
+    records
+}
+
+pub fn toml_string(v: &str) -> String {
     serde_json::to_string(v).expect("a string serialises")
 }

@@ -1,0 +1,163 @@
+//! Where the daemon puts items. `store` is called once per item, in order;
+//! `Ok` means durably stored (only then is the item acked). Every sink is
+//! idempotent by the item's id: the same item may come again after a crash.
+
+pub mod dir;
+pub mod http;
+pub mod stdout;
+
+use crate::bindings::exports::soar::integration::daemon::Item;
+use crate::error::{Failure, Kind};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone)]
+pub struct SinkError {
+    pub kind: Kind,
+    pub message: String,
+}
+
+impl SinkError {
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        SinkError {
+            kind,
+            message: message.into(),
+        }
+    }
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(Kind::Internal, message)
+    }
+    pub fn into_failure(self, id: &str) -> Failure {
+        Failure::new(self.kind, format!("sink: item {id:?}: {}", self.message))
+    }
+}
+
+pub trait Sink {
+    fn store(&mut self, item: &Item) -> Result<(), SinkError>;
+}
+
+/// A file as the stdout and http sinks describe it (keys in this order).
+#[derive(Serialize)]
+pub struct FileOut<'a> {
+    pub name: &'a str,
+    pub media_type: &'a str,
+    pub size: usize,
+    pub sha256: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_base64: Option<String>,
+}
+
+/// `{"id", "record", "files": [...]}`: one stdout line, or the http body.
+#[derive(Serialize)]
+pub struct Envelope<'a> {
+    pub id: &'a str,
+    pub record: serde_json::Value,
+    pub files: Vec<FileOut<'a>>,
+}
+
+impl<'a> Envelope<'a> {
+    pub fn new(item: &'a Item, inline: bool) -> Result<Self, SinkError> {
+        use base64::Engine as _;
+        let record = parse_record(item)?;
+        let files = item
+            .files
+            .iter()
+            .map(|f| FileOut {
+                name: &f.name,
+                media_type: &f.media_type,
+                size: f.data.len(),
+                sha256: sha256_hex(&f.data),
+                data_base64: inline
+                    .then(|| base64::engine::general_purpose::STANDARD.encode(&f.data)),
+            })
+            .collect();
+        Ok(Envelope {
+            id: &item.id,
+            record,
+            files,
+        })
+    }
+}
+
+pub fn parse_record(item: &Item) -> Result<serde_json::Value, SinkError> {
+    serde_json::from_str(&item.json)
+        .map_err(|e| SinkError::internal(format!("the component's record is not JSON: {e}")))
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A name usable as one path component: not empty, not `.`/`..`, no `/`,
+/// `\`, NUL or other control characters, not hidden (the sink's own temp
+/// names start with a dot), at most 255 bytes. The component promises as
+/// much; the host checks rather than trusts.
+pub fn check_component(what: &str, name: &str) -> Result<(), SinkError> {
+    let bad = |why: &str| {
+        Err(SinkError::new(
+            Kind::Internal,
+            format!("unsafe {what} {name:?}: {why}"),
+        ))
+    };
+    if name.is_empty() {
+        return bad("empty");
+    }
+    if name == "." || name == ".." {
+        return bad("a relative path");
+    }
+    if name.starts_with('.') {
+        return bad("begins with a dot");
+    }
+    if name.contains(['/', '\\']) {
+        return bad("contains a path separator");
+    }
+    if name.chars().any(char::is_control) {
+        return bad("contains a control character");
+    }
+    if name.len() > 255 {
+        return bad("longer than 255 bytes");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+pub mod test_items {
+    use crate::bindings::exports::soar::integration::daemon::Item;
+    use crate::bindings::soar::integration::types::File;
+
+    pub fn item(id: &str, files: &[(&str, &[u8])]) -> Item {
+        Item {
+            id: id.to_string(),
+            json: format!("{{\"id\": \"{id}\",\n \"subject\": \"hi\"}}"),
+            files: files
+                .iter()
+                .map(|(n, d)| File {
+                    name: n.to_string(),
+                    media_type: "application/octet-stream".into(),
+                    data: d.to_vec(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_components() {
+        for ok in ["ews-3f9a", "invoice.pdf", "a b.txt", "ünïcode"] {
+            assert!(check_component("name", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "", ".", "..", "../x", "a/b", "a\\b", "a\0b", ".tmp-x", "a\nb",
+        ] {
+            assert!(check_component("name", bad).is_err(), "{bad:?}");
+        }
+        assert!(check_component("name", &"x".repeat(256)).is_err());
+    }
+}
