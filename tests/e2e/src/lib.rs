@@ -29,7 +29,11 @@ fn built(path: PathBuf) -> PathBuf {
     path
 }
 
+/// The debug build, or E2E_HOST_BIN (a release build, for benchmarks).
 pub fn host_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("E2E_HOST_BIN") {
+        return built(PathBuf::from(bin));
+    }
     let exe = std::env::current_exe().unwrap();
     // target/debug/deps/e2e-xxx -> target/debug/ews-host
     built(exe.parent().unwrap().parent().unwrap().join("ews-host"))

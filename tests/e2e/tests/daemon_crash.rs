@@ -67,6 +67,8 @@ fn kill_repeatedly(host: &Host, mock: &MockExchange, kills: usize, max_ms: u64) 
     landed
 }
 
+/// The ingest benchmark (not a test): `E2E_HOST_BIN=target/release/ews-host
+/// cargo test -p e2e --test daemon_crash measure -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn measure_a_full_run() {
@@ -74,9 +76,10 @@ fn measure_a_full_run() {
     seed_mail(&mock, 1000);
     let (host, _sink) = ingesting_host(&mock);
     let started = Instant::now();
-    let run = host.run(&["daemon", "--once", "--max", "10"]);
+    let max = std::env::var("E2E_MAX").unwrap_or_else(|_| "50".into());
+    let run = host.run(&["daemon", "--once", "--max", &max]);
     eprintln!("{}", run.stderr.lines().take(5).collect::<Vec<_>>().join("\n"));
-    eprintln!("full run of 1000 emails, --max 10: {:?}", started.elapsed());
+    eprintln!("full run of 1000 emails, --max {max}: {:?}", started.elapsed());
     let requests = mock.requests();
     let count = |op: &str| requests.iter().filter(|r| r.operation == op).count();
     eprintln!(
