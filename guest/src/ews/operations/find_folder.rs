@@ -2,7 +2,7 @@
 //! messages.xsd `FindFolderType`: FolderShape, IndexedPageFolderView,
 //! Restriction?, ParentFolderIds; attribute Traversal.
 
-use super::{field_uri, single_message, FolderRef};
+use super::{field_uri, next_offset, paged_root, paging_last, FolderRef};
 use crate::ews::envelope::Xml;
 use crate::ews::error::Error;
 use crate::ews::xml::Element;
@@ -46,34 +46,16 @@ pub fn write(x: &mut Xml, parent: &FolderRef, offset: u32, max_entries: u32) {
 }
 
 pub fn read(answer: &Element, offset: u32) -> Result<Page, Error> {
-    let message = single_message(answer, "FindFolderResponse", "FindFolderResponseMessage")?;
-    let root = message
-        .child("RootFolder")
-        .ok_or_else(|| Error::Malformed("FindFolderResponseMessage without RootFolder".into()))?;
+    let root = paged_root(answer, "FindFolderResponse", "FindFolderResponseMessage")?;
     let folders: Vec<Folder> = root
         .child("Folders")
         .map(|f| f.children.iter().filter_map(folder).collect())
         .unwrap_or_default();
     Ok(Page {
         includes_last: paging_last(root)?,
-        next_offset: root
-            .attr("IndexedPagingOffset")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(offset + folders.len() as u32),
+        next_offset: next_offset(root, offset, folders.len()),
         folders,
     })
-}
-
-/// `IncludesLastItemInRange`; absent counts as the last page, so a server
-/// that omits it cannot make us loop.
-pub fn paging_last(root: &Element) -> Result<bool, Error> {
-    match root.attr("IncludesLastItemInRange") {
-        None | Some("true") | Some("1") => Ok(true),
-        Some("false") | Some("0") => Ok(false),
-        Some(v) => Err(Error::Malformed(format!(
-            "IncludesLastItemInRange is {v:?}"
-        ))),
-    }
 }
 
 /// Any folder class (Folder, SearchFolder...) with a FolderId.

@@ -2,8 +2,7 @@
 //! sorted oldest first. messages.xsd `FindItemType`: ItemShape,
 //! IndexedPageItemView, Restriction?, SortOrder?, ParentFolderIds.
 
-use super::find_folder::paging_last;
-use super::{field_uri, single_message, Address, FolderRef, ItemId};
+use super::{field_uri, next_offset, paged_root, paging_last, Address, FolderRef, ItemId};
 use crate::ews::envelope::Xml;
 use crate::ews::error::Error;
 use crate::ews::xml::Element;
@@ -138,20 +137,14 @@ pub fn write(x: &mut Xml, q: &Query) {
 }
 
 pub fn read(answer: &Element, offset: u32) -> Result<Page, Error> {
-    let message = single_message(answer, "FindItemResponse", "FindItemResponseMessage")?;
-    let root = message
-        .child("RootFolder")
-        .ok_or_else(|| Error::Malformed("FindItemResponseMessage without RootFolder".into()))?;
+    let root = paged_root(answer, "FindItemResponse", "FindItemResponseMessage")?;
     let items: Vec<FoundItem> = root
         .child("Items")
         .map(|i| i.children.iter().filter_map(found_item).collect())
         .unwrap_or_default();
     Ok(Page {
         includes_last: paging_last(root)?,
-        next_offset: root
-            .attr("IndexedPagingOffset")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(offset + items.len() as u32),
+        next_offset: next_offset(root, offset, items.len()),
         items,
     })
 }

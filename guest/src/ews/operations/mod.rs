@@ -239,3 +239,34 @@ pub mod schema_check {
         );
     }
 }
+
+/// The RootFolder of a paged FindFolder or FindItem answer.
+pub fn paged_root<'a>(
+    answer: &'a Element,
+    response: &str,
+    message: &str,
+) -> Result<&'a Element, Error> {
+    single_message(answer, response, message)?
+        .child("RootFolder")
+        .ok_or_else(|| Error::Malformed(format!("{message} without RootFolder")))
+}
+
+/// Where the next page starts: the server's IndexedPagingOffset, else right
+/// after the `count` entries of this one.
+pub fn next_offset(root: &Element, offset: u32, count: usize) -> u32 {
+    root.attr("IndexedPagingOffset")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(offset + count as u32)
+}
+
+/// `IncludesLastItemInRange`; absent counts as the last page, so a server
+/// that omits it cannot make us loop.
+pub fn paging_last(root: &Element) -> Result<bool, Error> {
+    match root.attr("IncludesLastItemInRange") {
+        None | Some("true") | Some("1") => Ok(true),
+        Some("false") | Some("0") => Ok(false),
+        Some(v) => Err(Error::Malformed(format!(
+            "IncludesLastItemInRange is {v:?}"
+        ))),
+    }
+}
