@@ -62,3 +62,58 @@ fn sigterm_finishes_the_step_and_stops() {
     eprintln!("stopped {:?} after SIGTERM", stopped.elapsed());
     assert_eq!(dir_sink_records(&sink).len(), 4);
 }
+
+fn sigterm(child: &std::process::Child) {
+    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+}
+
+fn wait_for_exit(child: &mut std::process::Child, within: Duration) -> Option<i32> {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s.code();
+        }
+        assert!(Instant::now() < deadline, "still running");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits until the mock has seen `n` requests of `operation`.
+fn wait_for_request(mock: &mock_exchange::MockExchange, operation: &str, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while mock.requests().iter().filter(|r| r.operation == operation).count() < n {
+        assert!(Instant::now() < deadline, "no {operation} request");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn sigterm_during_a_step_lets_it_finish_and_a_second_one_stops_at_once() {
+    let mock = fixtures::mock();
+    seed(&mock, 3);
+    mock.inject("GetItem", mock_exchange::Fault::Delay { ms: 1500 }, 1);
+    let (host, sink) = ingesting_host(&mock);
+    let mut child = host.spawn(&["daemon", "--interval", "1h"]);
+    wait_for_request(&mock, "FindItem", 1);
+    sigterm(&child);
+    assert_eq!(wait_for_exit(&mut child, Duration::from_secs(30)), Some(0));
+    assert_eq!(dir_sink_records(&sink).len(), 3, "the step under way was finished");
+    assert_eq!(mock.unread_count(ALICE, PHISHING), 0, "and acked");
+
+    seed(&mock, 2);
+    mock.inject("GetItem", mock_exchange::Fault::Delay { ms: 20_000 }, 1);
+    let mut child = host.spawn(&["daemon", "--interval", "1h"]);
+    wait_for_request(&mock, "FindItem", 2);
+    std::thread::sleep(Duration::from_millis(200));
+    sigterm(&child);
+    std::thread::sleep(Duration::from_millis(200));
+    sigterm(&child);
+    let started = Instant::now();
+    assert_eq!(wait_for_exit(&mut child, Duration::from_secs(10)), Some(143));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(mock.unread_count(ALICE, PHISHING), 2, "nothing acked: the next run delivers them");
+    let run = host.run(&["daemon", "--once"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(dir_sink_records(&sink).len(), 5);
+}
