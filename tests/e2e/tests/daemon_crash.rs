@@ -41,29 +41,41 @@ fn seed_mail(mock: &MockExchange, n: usize) -> BTreeSet<String> {
         .collect()
 }
 
-/// Starts the host and SIGKILLs it after a random delay up to `max_ms`,
-/// again and again, until `kills` kills have landed while it ran and mail was
-/// still unread; then lets it finish. Small steps (`--max 5`) keep each run's
-/// progress short, so the kills fall all through the ingest.
+/// Starts the host and SIGKILLs it after a random delay, again and again,
+/// until `kills` kills have landed while it ran and mail was still unread;
+/// then lets it finish. How far one run gets before its kill depends on the
+/// machine's speed and load, so the delay's range adapts: it shrinks when a
+/// run ingested more than the remaining kills can afford, and grows when runs
+/// make no progress. Small steps (`--max 5`) keep each run's progress short.
 fn kill_repeatedly(host: &Host, mock: &MockExchange, kills: usize, max_ms: u64) -> usize {
     let mut rng = Rng::new();
     let mut landed = 0;
-    for _ in 0..kills * 5 {
-        if landed >= kills || mock.unread_count(ALICE, PHISHING) == 0 {
+    let mut range = max_ms;
+    let unread = || mock.unread_count(ALICE, PHISHING);
+    for _ in 0..kills * 10 {
+        let before = unread();
+        if landed >= kills || before == 0 {
             break;
         }
         let mut child = host.spawn(&["daemon", "--once", "--max", "5"]);
-        std::thread::sleep(Duration::from_millis(rng.below(max_ms)));
+        std::thread::sleep(Duration::from_millis(rng.below(range)));
         if child.try_wait().unwrap().is_none() {
             landed += 1;
         }
         let _ = child.kill();
         let _ = child.wait();
+        let progressed = before - unread();
+        let affordable = unread() / (kills - landed.min(kills)).max(1);
+        if progressed > affordable.max(1) {
+            range = (range * 3 / 4).max(10);
+        } else if progressed == 0 {
+            range = (range * 11 / 10 + 1).min(2_000);
+        }
     }
     let started = Instant::now();
     let run = host.run(&["daemon", "--once"]);
     assert_eq!(run.code, 0, "the run after the crashes finishes: {run:#?}");
-    eprintln!("final run took {:?}", started.elapsed());
+    eprintln!("final run took {:?}, delay range at the end {range} ms", started.elapsed());
     landed
 }
 
