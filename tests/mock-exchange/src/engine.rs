@@ -8,13 +8,13 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
+
+use crate::background::Background;
 
 use anyhow::Context as _;
 use base64::Engine as _;
 use hyper::body::Incoming;
 use hyper::{Method, Request};
-use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
 use sha2::{Digest as _, Sha256};
 
@@ -71,17 +71,13 @@ impl Shared {
 /// A running mock engine. Dropping it stops the server.
 pub struct MockEngine {
     shared: Arc<Shared>,
-    addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    server: Background,
 }
 
 impl MockEngine {
     /// Listens on `127.0.0.1:0` and serves on a background thread.
     pub fn start(options: EngineOptions) -> anyhow::Result<MockEngine> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).context("cannot listen on loopback")?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -89,47 +85,17 @@ impl MockEngine {
             options,
             state: Mutex::new(State::default()),
         });
-        let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
-        let serving = shared.clone();
-        let thread = std::thread::Builder::new()
-            .name("mock-engine".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                        return;
-                    };
-                    loop {
-                        let accepted = tokio::select! {
-                            _ = &mut rx => return,
-                            accepted = listener.accept() => accepted,
-                        };
-                        let Ok((stream, _)) = accepted else { continue };
-                        let shared = serving.clone();
-                        tokio::spawn(async move {
-                            let service =
-                                hyper::service::service_fn(move |req| handle(shared.clone(), req));
-                            let _ = hyper::server::conn::http1::Builder::new()
-                                .serve_connection(TokioIo::new(stream), service)
-                                .await;
-                        });
-                    }
-                });
-            })?;
-        Ok(MockEngine {
-            shared,
-            addr,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        })
+        let server = Background::start("mock-engine", listener, runtime, shared.clone(), handle)?;
+        Ok(MockEngine { shared, server })
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr
     }
 
     /// `http://127.0.0.1:PORT/api/records`.
     pub fn url(&self) -> String {
-        format!("http://{}/api/records", self.addr)
+        format!("http://{}/api/records", self.server.addr)
     }
 
     /// The stored posts (whole bodies: `id`, `record`, `files`), first post of each key, in order.
@@ -161,16 +127,6 @@ impl MockEngine {
     }
 }
 
-impl Drop for MockEngine {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
 
 fn json_response(status: u16, body: Value) -> HttpResponse {
     respond(status, "application/json", body.to_string())

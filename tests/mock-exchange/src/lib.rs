@@ -15,6 +15,7 @@
 //! ```
 
 pub mod auth;
+mod background;
 pub mod demo;
 pub mod dom;
 pub mod engine;
@@ -36,7 +37,6 @@ mod test_support;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
 use anyhow::Context as _;
 
@@ -74,9 +74,7 @@ pub struct RecordedRequest {
 /// A running mock. Dropping it shuts the server down.
 pub struct MockExchange {
     shared: Arc<server::Shared>,
-    addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    server: background::Background,
 }
 
 impl MockExchange {
@@ -95,8 +93,6 @@ impl MockExchange {
         };
         let listener = TcpListener::bind(options.listen)
             .with_context(|| format!("cannot listen on {}", options.listen))?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("mock-exchange")
@@ -107,42 +103,23 @@ impl MockExchange {
             schema,
             state: Mutex::new(server::State::default()),
         });
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let serving = shared.clone();
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("mock-exchange".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    match tokio::net::TcpListener::from_std(listener) {
-                        Ok(listener) => {
-                            let _ = ready_tx.send(Ok(()));
-                            server::serve(listener, serving, rx).await;
-                        }
-                        Err(e) => {
-                            let _ = ready_tx.send(Err(e));
-                        }
-                    }
-                });
-            })?;
-        ready_rx
-            .recv()
-            .context("the mock's server thread stopped")??;
-        Ok(MockExchange {
-            shared,
-            addr,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        })
+        let server = background::Background::start(
+            "mock-exchange",
+            listener,
+            runtime,
+            shared.clone(),
+            server::route,
+        )?;
+        Ok(MockExchange { shared, server })
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr
     }
 
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.server.addr)
     }
 
     /// `{base}/EWS/Exchange.asmx`.
@@ -208,13 +185,3 @@ impl MockExchange {
     }
 }
 
-impl Drop for MockExchange {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}

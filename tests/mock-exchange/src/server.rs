@@ -7,7 +7,6 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 
 use crate::auth::{self, Tokens};
 use crate::faults::{self, Fault, Faults};
@@ -82,32 +81,7 @@ impl std::fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
-/// Accepts connections until `shutdown` fires.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    shared: Arc<Shared>,
-    mut shutdown: tokio::sync::oneshot::Receiver<()>,
-) {
-    loop {
-        let accepted = tokio::select! {
-            _ = &mut shutdown => return,
-            accepted = listener.accept() => accepted,
-        };
-        let Ok((stream, _)) = accepted else {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-            continue;
-        };
-        let shared = shared.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| route(shared.clone(), req));
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
-}
-
-async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Result<HttpResponse, Dropped> {
+pub(crate) async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Result<HttpResponse, Dropped> {
     let path = req.uri().path().to_string();
     if path.eq_ignore_ascii_case("/EWS/Exchange.asmx") {
         return ews::handle(&shared, req).await;
