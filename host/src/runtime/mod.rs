@@ -10,7 +10,7 @@ mod limits;
 pub use epoch::EpochTicker;
 pub use limits::Limits;
 
-use crate::bindings::soar::integration::types::{File, Output};
+use crate::bindings::soar::integration::types::{Failure as WitFailure, File, Output};
 use crate::bindings::{Integration, IntegrationPre};
 use crate::error::Failure;
 use crate::logging::{Level, Logger};
@@ -205,24 +205,23 @@ impl DaemonInstance<'_> {
         &mut self,
         max: u32,
     ) -> Result<crate::bindings::exports::soar::integration::daemon::Batch, Failure> {
-        self.runtime.arm(&mut self.store);
-        let r = self
-            .instance
-            .soar_integration_daemon()
-            .call_poll(&mut self.store, max);
-        match r {
-            Ok(r) => r.map_err(Failure::from),
-            Err(e) => Err(self.runtime.explain(&self.store, e, &self.logger)),
-        }
+        self.call(|d, store| d.call_poll(store, max))
     }
 
     pub fn ack(&mut self, ids: &[String]) -> Result<(), Failure> {
+        self.call(|d, store| d.call_ack(store, ids))
+    }
+
+    /// One export call with a fresh deadline; a trap is explained, not raised.
+    fn call<T>(
+        &mut self,
+        f: impl FnOnce(
+            &crate::bindings::exports::soar::integration::daemon::Guest,
+            &mut Store<HostState>,
+        ) -> wasmtime::Result<Result<T, WitFailure>>,
+    ) -> Result<T, Failure> {
         self.runtime.arm(&mut self.store);
-        let r = self
-            .instance
-            .soar_integration_daemon()
-            .call_ack(&mut self.store, ids);
-        match r {
+        match f(self.instance.soar_integration_daemon(), &mut self.store) {
             Ok(r) => r.map_err(Failure::from),
             Err(e) => Err(self.runtime.explain(&self.store, e, &self.logger)),
         }
