@@ -11,11 +11,13 @@ mod fields;
 mod guard;
 mod names;
 mod parts;
+mod pieces;
 
 use mail_parser::MessageParser;
 use serde_json::{json, Map, Value};
 
 pub use names::MAX_CHARS as MAX_NAME_CHARS;
+pub use pieces::{PieceMeta, Pieces};
 
 /// The name of the raw MIME file, always present (the record's `eml`).
 pub const EML_FILE: &str = "message.eml";
@@ -43,11 +45,25 @@ pub struct MailFile {
 /// Parses one email. Never panics; whatever the input, `files[0]` is `message.eml` with
 /// the input bytes untouched (no line-ending or header rewriting: it is evidence).
 pub fn parse_email(mime: &[u8]) -> MailRecord {
-    // The one copy of the whole message: the eml file. Everything else borrows `mime`.
+    let mut rec = parse(mime);
+    rec.files[0].data = mime.to_vec();
+    rec
+}
+
+/// [`parse_email`] on bytes it may keep: they become `message.eml` without a copy, so a
+/// large email is held once, not twice.
+pub fn parse_email_owned(mime: Vec<u8>) -> MailRecord {
+    let mut rec = parse(&mime);
+    rec.files[0].data = mime;
+    rec
+}
+
+/// The record, with `files[0]` (message.eml) still empty: the callers fill it.
+fn parse(mime: &[u8]) -> MailRecord {
     let eml = MailFile {
         name: EML_FILE.to_string(),
         media_type: "message/rfc822".to_string(),
-        data: mime.to_vec(),
+        data: Vec::new(),
     };
     let mut files = vec![eml];
     let mut errors = Vec::new();

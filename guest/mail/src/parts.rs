@@ -195,9 +195,7 @@ fn attachment(
     let mut entry = Map::new();
     let mut nested_subject = None;
     if let (Some(_), PartType::Message(m)) = (&top, &mut part.body) {
-        let mut nested_errors = Vec::new();
-        let mut rec = record(m, None, &mut nested_errors);
-        rec.insert("errors".into(), json!(nested_errors));
+        let rec = nested_record(m);
         nested_subject = rec
             .get("subject")
             .and_then(Value::as_str)
@@ -216,20 +214,14 @@ fn attachment(
         json!(if is_email { "email" } else { "file" }),
     );
     let file = top.map(|top| {
-        let wanted = meta
-            .name
-            .as_deref()
-            .and_then(names::sanitize)
-            .or_else(|| {
-                nested_subject
-                    .filter(|_| is_email)
-                    .and_then(|s| names::sanitize(&format!("{s}.eml")))
-            })
-            .unwrap_or_else(|| match is_email {
-                true => format!("attached-{n}.eml"),
-                false => format!("attachment-{n}.{}", names::ext_for(&meta.media_type)),
-            });
-        let name = top.names.claim(&wanted);
+        let name = file_name(
+            &mut top.names,
+            meta.name.as_deref(),
+            nested_subject.filter(|_| is_email),
+            is_email,
+            &meta.media_type,
+            n,
+        );
         top.files.push(MailFile {
             name: name.clone(),
             media_type: meta.media_type.clone(),
@@ -239,4 +231,32 @@ fn attachment(
     });
     entry.insert("file".into(), json!(file));
     Value::Object(entry)
+}
+
+/// The file name of the `n`th attachment: its own name made safe, else an attached
+/// email's subject, else `attached-n.eml` / `attachment-n.<ext>`; unique in the item.
+pub fn file_name(
+    names: &mut names::Names,
+    original: Option<&str>,
+    nested_subject: Option<String>,
+    is_email: bool,
+    media_type: &str,
+    n: usize,
+) -> String {
+    let wanted = original
+        .and_then(names::sanitize)
+        .or_else(|| nested_subject.and_then(|s| names::sanitize(&format!("{s}.eml"))))
+        .unwrap_or_else(|| match is_email {
+            true => format!("attached-{n}.eml"),
+            false => format!("attachment-{n}.{}", names::ext_for(media_type)),
+        });
+    names.claim(&wanted)
+}
+
+/// An attached email's record, one level deep (its attachments listed, no files).
+pub fn nested_record(msg: &mut Message<'_>) -> Map<String, Value> {
+    let mut errors = Vec::new();
+    let mut rec = record(msg, None, &mut errors);
+    rec.insert("errors".into(), json!(errors));
+    rec
 }

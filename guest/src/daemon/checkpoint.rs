@@ -5,7 +5,9 @@
 //!   "delivered" | "done", "item_id", "change_key", "received", "at", "tries"}`.
 //!   `handed` = poll gave it out (kept so that ack needs no FindItem; not
 //!   skipped by poll); `delivered` = acked, mark-read pending (skipped by
-//!   poll); `done` = marked read (skipped by poll).
+//!   poll); `done` = marked read (skipped by poll); `rejected` = fetched
+//!   because FindItem could not decide the filter, and its MIME did not match
+//!   (skipped by poll while its change key is the same).
 //! - `pending`: JSON array of the record ids whose mark-read is pending.
 //! - `index`: JSON `{"next", "segments": [{"n", "len"}], "total", "pruned_at"}`,
 //!   and `index/<n>`: JSON arrays of record ids, oldest first, at most
@@ -36,6 +38,7 @@ pub enum State {
     Handed,
     Delivered,
     Done,
+    Rejected,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,9 @@
 mod ack;
 mod checkpoint;
 pub mod config;
+mod fetch;
 mod folder;
+mod oversize;
 mod poll;
 mod record;
 mod restriction;

@@ -1,14 +1,14 @@
 //! One poll: retry pending mark-reads, then page FindItem oldest first,
 //! skip what the checkpoint holds as delivered, finish the filter, stop at
-//! the count or byte budget, fetch the chosen emails with ONE GetItem, and
-//! record each as handed before returning it. Nothing changes on the server.
+//! the count or byte budget, fetch the chosen emails (`fetch`: as few
+//! GetItems as fit), decide on the MIME what FindItem could not, and record
+//! each as handed before returning it. Nothing changes on the server.
 
 use super::checkpoint::{Entry, State};
-use super::record::{self, Meta};
-use super::{ack, folder, record_id, restriction, Batch, Item, Session};
+use super::restriction::Verdict;
+use super::{ack, fetch, folder, record_id, restriction, Batch, Item, Session};
 use crate::ews::error::Error;
 use crate::ews::operations::find_item::{self, Expr, FoundItem, Page, Query};
-use crate::ews::operations::get_item;
 use crate::ews::operations::FolderRef;
 use crate::platform::Level;
 
@@ -27,6 +27,8 @@ pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
     let restriction = restriction::server(&s.daemon);
     let (mut parent, mut cached) = folder::resolve(s, false)?;
     let mut chosen: Vec<(String, FoundItem)> = Vec::new();
+    // Indexes into `chosen` that only the MIME can decide.
+    let mut undecided: Vec<usize> = Vec::new();
     let mut bytes: u64 = 0;
     let mut more = false;
     let mut offset = 0;
@@ -54,13 +56,24 @@ pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
         for found in page.items {
             let id = record_id(&s.mailbox, &found.id.id);
             if let Some(e) = s.checkpoint.get(&id)? {
-                if e.state != State::Handed {
-                    continue;
+                let same = e.change_key.is_some() && e.change_key == found.id.change_key;
+                match e.state {
+                    State::Handed => {}
+                    // Looked at already, unchanged since: it still does not match.
+                    State::Rejected if !same => {}
+                    _ => continue,
                 }
             }
-            if let Some(why) = restriction::mismatch(&s.daemon, &found) {
-                s.log(Level::Debug, &format!("{id} skipped: {why}"));
-                continue;
+            match restriction::judge(&s.daemon, &found) {
+                Verdict::Match => {}
+                Verdict::Mismatch(why) => {
+                    s.log(Level::Debug, &format!("{id} skipped: {why}"));
+                    continue;
+                }
+                Verdict::Undecided(why) => {
+                    s.log(Level::Debug, &format!("{id}: decided on its MIME: {why}"));
+                    undecided.push(chosen.len());
+                }
             }
             if chosen.len() == limit {
                 more = true;
@@ -85,45 +98,39 @@ pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
             more,
         });
     }
-    let ids: Vec<_> = chosen.iter().map(|(_, f)| f.id.clone()).collect();
-    let answer = s
-        .client
-        .call(get_item::NAME, |x| get_item::write(x, &ids))?;
-    let results = get_item::read(&answer, ids.len())?;
+    let records = fetch::records(s, &chosen)?;
     let now = s.now();
     let mut items = Vec::with_capacity(chosen.len());
-    for ((id, found), got) in chosen.iter().zip(results) {
-        let (json, files) = record::build(
-            &Meta {
-                id,
-                mailbox: &s.mailbox,
-                folder: &s.daemon.folder,
-            },
-            found,
-            &got,
-        );
-        if let Err(d) = &got {
-            s.log(
-                Level::Warn,
-                &format!("{id}: GetItem answered {}: delivered with errors", d.code),
-            );
-        }
-        let change_key = got
-            .as_ref()
-            .ok()
-            .and_then(|i| i.id.change_key.clone())
+    for (n, ((id, found), (json, files))) in chosen.iter().zip(records).enumerate() {
+        let change_key = json["change_key"]
+            .as_str()
+            .map(str::to_string)
             .or_else(|| found.id.change_key.clone());
-        s.checkpoint.put(
-            id,
-            &Entry {
-                state: State::Handed,
-                item_id: found.id.id.clone(),
-                change_key,
-                received: found.received,
-                at: now,
-                tries: 0,
+        let rejected = if undecided.contains(&n) {
+            restriction::mismatch_in_record(&s.daemon, &json)
+        } else {
+            None
+        };
+        let entry = Entry {
+            state: if rejected.is_some() {
+                State::Rejected
+            } else {
+                State::Handed
             },
-        )?;
+            item_id: found.id.id.clone(),
+            change_key,
+            received: found.received,
+            at: now,
+            tries: 0,
+        };
+        s.checkpoint.put(id, &entry)?;
+        if let Some(why) = rejected {
+            // Remembered with its change key, so that it is not fetched
+            // again unless it changes; it stays unread, as it should.
+            s.log(Level::Debug, &format!("{id} skipped after GetItem: {why}"));
+            more = true;
+            continue;
+        }
         items.push(Item {
             id: id.clone(),
             json: json.to_string(),

@@ -1,11 +1,14 @@
 //! One email's record (docs/daemon.md, "The record"): the MIME-derived
 //! fields from `ews_mail::parse_email`, then the EWS metadata over them. An
 //! email whose GetItem failed or whose MIME is missing still gets a record,
-//! from what FindItem said, with `errors` saying why.
+//! from what FindItem said, with `errors` saying why; an email too large to
+//! fetch whole gets one from its EWS properties and attachments fetched one
+//! by one (`from_details`).
 
 use crate::ews::error::CodeDetail;
 use crate::ews::operations::find_item::FoundItem;
-use crate::ews::operations::get_item::Item;
+use crate::ews::operations::get_item::{Details, Item};
+use crate::ews::operations::Address;
 use crate::platform::File;
 use crate::time::format_rfc3339_utc;
 use serde_json::{json, Map, Value};
@@ -16,23 +19,15 @@ pub struct Meta<'a> {
     pub folder: &'a str,
 }
 
-pub fn build(meta: &Meta, found: &FoundItem, got: &Result<Item, CodeDetail>) -> (Value, Vec<File>) {
+/// Takes the item so that its MIME becomes message.eml without a copy.
+pub fn build(meta: &Meta, found: &FoundItem, got: Result<Item, CodeDetail>) -> (Value, Vec<File>) {
     let mut errors: Vec<String> = Vec::new();
-    let (mut json, files) = match got {
-        Ok(item) => match &item.mime {
+    let (json, files, item) = match got {
+        Ok(mut item) => match std::mem::replace(&mut item.mime, Err(String::new())) {
             Ok(mime) => {
-                let rec = ews_mail::parse_email(mime);
+                let rec = ews_mail::parse_email_owned(mime);
                 errors.extend(rec.errors);
-                let files = rec
-                    .files
-                    .into_iter()
-                    .map(|f| File {
-                        name: f.name,
-                        media_type: f.media_type,
-                        data: f.data,
-                    })
-                    .collect();
-                (rec.json, files)
+                (rec.json, files_of(rec.files), Some(item))
             }
             Err(why) => {
                 errors.push(format!("GetItem: {why}"));
@@ -40,20 +35,93 @@ pub fn build(meta: &Meta, found: &FoundItem, got: &Result<Item, CodeDetail>) -> 
                 if let Some(subject) = &item.subject {
                     json.insert("subject".into(), json!(subject));
                 }
-                (json, vec![])
+                (json, vec![], Some(item))
             }
         },
         Err(d) => {
-            let text = d.text.trim();
-            errors.push(if text.is_empty() {
-                format!("GetItem: {}", d.code)
-            } else {
-                format!("GetItem: {}: {text}", d.code)
-            });
-            (fallback(found), vec![])
+            errors.push(item_error("GetItem", &d));
+            (fallback(found), vec![], None)
         }
     };
-    let item = got.as_ref().ok();
+    finish(meta, found, item.as_ref(), json, files, errors)
+}
+
+/// "GetItem: ErrorItemNotFound: The specified object was not found in the store."
+pub fn item_error(operation: &str, d: &CodeDetail) -> String {
+    let text = d.text.trim();
+    if text.is_empty() {
+        format!("{operation}: {}", d.code)
+    } else {
+        format!("{operation}: {}: {text}", d.code)
+    }
+}
+
+/// A record from EWS properties instead of MIME: the header fields, the
+/// transport headers, the text body, and the attachments in `pieces`.
+/// `eml` is null: there is no MIME to keep.
+pub fn from_details(
+    meta: &Meta,
+    found: &FoundItem,
+    item: &Item,
+    details: &Details,
+    pieces: ews_mail::Pieces,
+    errors: Vec<String>,
+) -> (Value, Vec<File>) {
+    let list = |v: &[Address]| Value::Array(v.iter().map(address).collect());
+    let headers: Vec<Value> = details
+        .headers
+        .iter()
+        .map(|(name, value)| json!({"name": name, "value": value}))
+        .collect();
+    let Value::Object(json) = json!({
+        "internet_message_id": item.internet_message_id,
+        "subject": item.subject,
+        "from": details.from.as_ref().map(address),
+        "sender": details.sender.as_ref().map(address),
+        "to": list(&details.to), "cc": list(&details.cc), "bcc": list(&details.bcc),
+        "reply_to": list(&details.reply_to),
+        "sent": details.sent.map(format_rfc3339_utc),
+        "headers": headers,
+        "body": {"text": details.body_text, "html": null},
+        "attachments": pieces.attachments,
+        "eml": null,
+    }) else {
+        unreachable!()
+    };
+    finish(
+        meta,
+        found,
+        Some(item),
+        json,
+        files_of(pieces.files),
+        errors,
+    )
+}
+
+fn address(a: &Address) -> Value {
+    json!({"name": a.name, "address": a.address})
+}
+
+fn files_of(files: Vec<ews_mail::MailFile>) -> Vec<File> {
+    files
+        .into_iter()
+        .map(|f| File {
+            name: f.name,
+            media_type: f.media_type,
+            data: f.data,
+        })
+        .collect()
+}
+
+/// The EWS metadata over the MIME-derived (or stand-in) fields.
+fn finish(
+    meta: &Meta,
+    found: &FoundItem,
+    item: Option<&Item>,
+    mut json: Map<String, Value>,
+    files: Vec<File>,
+    errors: Vec<String>,
+) -> (Value, Vec<File>) {
     let change_key = item
         .and_then(|i| i.id.change_key.clone())
         .or_else(|| found.id.change_key.clone());
@@ -93,13 +161,20 @@ fn fill(json: &mut Map<String, Value>, key: &str, value: Value) {
     }
 }
 
-/// The record's MIME-derived fields from FindItem alone.
-fn fallback(found: &FoundItem) -> Map<String, Value> {
-    let from = found
+/// The record's MIME-derived fields from FindItem alone: From's name, and
+/// its address from PidTagSentRepresentingSmtpAddress.
+pub fn fallback(found: &FoundItem) -> Map<String, Value> {
+    let name = found.from.as_ref().and_then(|a| a.name.clone());
+    let address = found
         .from
         .as_ref()
-        .map(|a| json!({"name": a.name, "address": a.address}))
-        .unwrap_or(Value::Null);
+        .and_then(|a| a.address.clone())
+        .or_else(|| found.from_smtp.clone());
+    let from = if name.is_none() && address.is_none() {
+        Value::Null
+    } else {
+        json!({"name": name, "address": address})
+    };
     let Value::Object(m) = json!({
         "internet_message_id": found.internet_message_id,
         "subject": found.subject,

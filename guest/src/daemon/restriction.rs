@@ -1,25 +1,37 @@
 //! The filters of docs/daemon.md, twice: as the FindItem Restriction that
-//! Exchange evaluates, and as the guest's own finish on what FindItem
-//! returned (the exact sender-domain match EWS cannot express, and a
-//! re-check of everything else, so a lax server cannot widen the filter).
+//! Exchange evaluates, and as the guest's own finish (the exact sender-domain
+//! match EWS cannot express, and a re-check of everything else, so a lax
+//! server cannot widen the filter).
+//!
+//! The sender's domain is decided on PidTagSentRepresentingSmtpAddress, which
+//! FindItem returns (it never returns From's address), rather than on the
+//! MIME `From` after GetItem: deciding before GetItem means a non-matching
+//! email is never downloaded, and the same property serves as a server-side
+//! substring prefilter. Where the store has no such property, or FindItem's
+//! subject is cut at 255 characters before a keyword, FindItem cannot decide:
+//! the email is fetched and decided on its MIME (`mismatch_in_record`).
 
 use super::config::DaemonConfig;
-use crate::ews::operations::find_item::{Expr, FoundItem};
+use crate::ews::operations::find_item::{Expr, FoundItem, Prop, FROM_SMTP_TAG};
 use crate::time::format_rfc3339_utc;
+use serde_json::Value;
 
-/// And(IsRead = false, Or(Subject contains k...), Received >= after, Received < before);
+/// FindItem returns at most this many characters of a text property
+/// ("the first 255 characters" — FindItem operation, Microsoft Learn).
+pub const FIND_ITEM_TEXT_CHARS: usize = 255;
+
+/// And(IsRead = false, Or(Subject contains k...), Received >= after, Received < before,
+/// Or(FromSmtp contains "@d"..., Not(Exists(FromSmtp))));
 /// an And or Or of one operand is written as that operand alone.
 pub fn server(c: &DaemonConfig) -> Expr {
     let mut all = vec![Expr::IsEqualTo("message:IsRead", "false".into())];
-    let mut any: Vec<Expr> = c
+    let any: Vec<Expr> = c
         .subject_keywords
         .iter()
-        .map(|k| Expr::Contains("item:Subject", k.clone()))
+        .map(|k| Expr::Contains("item:Subject".into(), k.clone()))
         .collect();
-    match any.len() {
-        0 => {}
-        1 => all.push(any.remove(0)),
-        _ => all.push(Expr::Or(any)),
+    if let Some(e) = any_of(any) {
+        all.push(e);
     }
     if let Some(t) = c.received_after {
         all.push(Expr::IsGreaterThanOrEqualTo(
@@ -33,11 +45,42 @@ pub fn server(c: &DaemonConfig) -> Expr {
             format_rfc3339_utc(t),
         ));
     }
+    if !c.sender_domains.is_empty() {
+        // "@evil.com" is a prefix of the exact match, so the prefilter never
+        // drops a matching email; the guest finishes the match (notevil.com
+        // never contains "@evil.com", but evil.com.example does). An email
+        // without the property is let through and decided on its MIME.
+        let from = Prop::StringTag(FROM_SMTP_TAG);
+        let mut any: Vec<Expr> = c
+            .sender_domains
+            .iter()
+            .map(|d| Expr::Contains(from, format!("@{d}")))
+            .collect();
+        any.push(Expr::Not(Box::new(Expr::Exists(from))));
+        all.extend(any_of(any));
+    }
     if all.len() == 1 {
         all.remove(0)
     } else {
         Expr::And(all)
     }
+}
+
+fn any_of(mut any: Vec<Expr>) -> Option<Expr> {
+    match any.len() {
+        0 => None,
+        1 => Some(any.remove(0)),
+        _ => Some(Expr::Or(any)),
+    }
+}
+
+/// What FindItem's answer says of one email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Match,
+    Mismatch(&'static str),
+    /// Only the full email can tell: fetch it, then `mismatch_in_record`.
+    Undecided(&'static str),
 }
 
 /// The domain of an address: after the last `@`, lowercased, without a
@@ -51,44 +94,74 @@ pub fn domain_of(address: &str) -> Option<String> {
     (!d.is_empty() && plausible).then_some(d)
 }
 
-/// Why an item FindItem returned does not match, or `None` when it does.
-pub fn mismatch(c: &DaemonConfig, item: &FoundItem) -> Option<&'static str> {
+/// Whether an item FindItem returned matches.
+pub fn judge(c: &DaemonConfig, item: &FoundItem) -> Verdict {
     if item.is_read == Some(true) {
-        return Some("already read");
+        return Verdict::Mismatch("already read");
     }
+    let mut undecided = None;
     if !c.subject_keywords.is_empty() {
-        let subject = item.subject.as_deref().unwrap_or_default().to_lowercase();
-        if !c
-            .subject_keywords
-            .iter()
-            .any(|k| subject.contains(k.as_str()))
-        {
-            return Some("subject has none of subject_keywords");
+        let subject = item.subject.as_deref().unwrap_or_default();
+        if !has_keyword(c, subject) {
+            if subject.chars().count() < FIND_ITEM_TEXT_CHARS {
+                return Verdict::Mismatch("subject has none of subject_keywords");
+            }
+            undecided = Some("subject cut at 255 characters by FindItem");
         }
     }
     if c.received_after.is_some() || c.received_before.is_some() {
         let Some(t) = item.received else {
-            return Some("no DateTimeReceived");
+            return Verdict::Mismatch("no DateTimeReceived");
         };
         if c.received_after.is_some_and(|a| t < a) {
-            return Some("received before received_after");
+            return Verdict::Mismatch("received before received_after");
         }
         if c.received_before.is_some_and(|b| t >= b) {
-            return Some("received at or after received_before");
+            return Verdict::Mismatch("received at or after received_before");
         }
     }
     if !c.sender_domains.is_empty() {
-        let domain = item
-            .from
-            .as_ref()
-            .and_then(|f| f.address.as_deref())
-            .and_then(domain_of);
-        match domain {
-            Some(d) if c.sender_domains.contains(&d) => {}
-            _ => return Some("From domain is none of sender_domains"),
+        match item.from_smtp.as_deref() {
+            Some(a) if !sender_matches(c, a) => {
+                return Verdict::Mismatch("From domain is none of sender_domains")
+            }
+            Some(_) => {}
+            None => undecided = Some("no PidTagSentRepresentingSmtpAddress"),
+        }
+    }
+    match undecided {
+        Some(why) => Verdict::Undecided(why),
+        None => Verdict::Match,
+    }
+}
+
+/// The same filters on a fetched email's record (its MIME `From` and full
+/// subject), for what FindItem could not decide. `None` when it matches.
+pub fn mismatch_in_record(c: &DaemonConfig, record: &Value) -> Option<&'static str> {
+    if !c.subject_keywords.is_empty() {
+        let subject = record["subject"].as_str().unwrap_or_default();
+        if !has_keyword(c, subject) {
+            return Some("subject has none of subject_keywords");
+        }
+    }
+    if !c.sender_domains.is_empty() {
+        let from = record["from"]["address"].as_str().unwrap_or_default();
+        if !sender_matches(c, from) {
+            return Some("From domain is none of sender_domains");
         }
     }
     None
+}
+
+fn has_keyword(c: &DaemonConfig, subject: &str) -> bool {
+    let subject = subject.to_lowercase();
+    c.subject_keywords
+        .iter()
+        .any(|k| subject.contains(k.as_str()))
+}
+
+fn sender_matches(c: &DaemonConfig, address: &str) -> bool {
+    domain_of(address).is_some_and(|d| c.sender_domains.contains(&d))
 }
 
 #[cfg(test)]
@@ -117,14 +190,83 @@ mod tests {
 
     const UNREAD: &str = r#"<t:IsEqualTo><t:FieldURI FieldURI="message:IsRead"/><t:FieldURIOrConstant><t:Constant Value="false"/></t:FieldURIOrConstant></t:IsEqualTo>"#;
 
+    fn mismatch(c: &DaemonConfig, item: &FoundItem) -> Option<&'static str> {
+        match judge(c, item) {
+            Verdict::Match => None,
+            Verdict::Mismatch(why) | Verdict::Undecided(why) => Some(why),
+        }
+    }
+
     #[test]
     fn unread_only_by_default() {
         assert_eq!(xml(&server(&config(&[]))), UNREAD);
-        // Sender domains are the guest's business only.
+    }
+
+    #[test]
+    fn sender_domains_prefilter_on_the_smtp_property() {
+        let x = xml(&server(&config(&[(
+            "sender_domains",
+            r#"["evil.com", "Other.ORG"]"#,
+        )])));
+        let tag = r#"<t:ExtendedFieldURI PropertyTag="0x5D02" PropertyType="String"/>"#;
+        let contains = |d: &str| {
+            format!(
+                r#"<t:Contains ContainmentMode="Substring" ContainmentComparison="IgnoreCase">{tag}<t:Constant Value="@{d}"/></t:Contains>"#
+            )
+        };
         assert_eq!(
-            xml(&server(&config(&[("sender_domains", r#"["evil.com"]"#)]))),
-            UNREAD
+            x,
+            format!(
+                "<t:And>{UNREAD}<t:Or>{}{}<t:Not><t:Exists>{tag}</t:Exists></t:Not></t:Or></t:And>",
+                contains("evil.com"),
+                contains("other.org")
+            )
         );
+    }
+
+    #[test]
+    fn undecided_without_the_property_or_with_a_cut_subject() {
+        let c = config(&[
+            ("sender_domains", r#"["evil.com"]"#),
+            ("subject_keywords", r#"["phish"]"#),
+        ]);
+        let item = |subject: String, smtp: Option<&str>| FoundItem {
+            subject: Some(subject),
+            from_smtp: smtp.map(Into::into),
+            is_read: Some(false),
+            ..Default::default()
+        };
+        assert_eq!(
+            judge(&c, &item("phish".into(), Some("a@evil.com"))),
+            Verdict::Match
+        );
+        assert!(matches!(
+            judge(&c, &item("phish".into(), None)),
+            Verdict::Undecided(_)
+        ));
+        let long = "x".repeat(FIND_ITEM_TEXT_CHARS);
+        assert!(matches!(
+            judge(&c, &item(long.clone(), Some("a@evil.com"))),
+            Verdict::Undecided(_)
+        ));
+        // A decided mismatch wins over an undecided part.
+        assert!(matches!(
+            judge(&c, &item(long, Some("a@good.com"))),
+            Verdict::Mismatch(_)
+        ));
+        assert!(matches!(
+            judge(&c, &item("x".repeat(254), Some("a@evil.com"))),
+            Verdict::Mismatch(_)
+        ));
+
+        let record = |subject: &str, from: &str| serde_json::json!({"subject": subject, "from": {"name": "M", "address": from}});
+        assert_eq!(
+            mismatch_in_record(&c, &record("a phish", "m@EVIL.com")),
+            None
+        );
+        assert!(mismatch_in_record(&c, &record("a phish", "m@notevil.com")).is_some());
+        assert!(mismatch_in_record(&c, &record("hello", "m@evil.com")).is_some());
+        assert!(mismatch_in_record(&c, &serde_json::json!({"subject": "phish"})).is_some());
     }
 
     #[test]
@@ -183,14 +325,17 @@ mod tests {
         assert!(pos("message:IsRead") < pos("<t:Or>"));
         assert!(pos("</t:Or>") < pos("<t:IsGreaterThanOrEqualTo>"));
         assert!(pos("</t:IsGreaterThanOrEqualTo>") < pos("<t:IsLessThan>"));
+        assert!(pos("</t:IsLessThan>") < pos("0x5D02"));
     }
 
+    /// As Exchange answers FindItem: From's name only, the address in the property.
     fn from(name: Option<&str>, address: &str) -> FoundItem {
         FoundItem {
             from: Some(Address {
                 name: name.map(Into::into),
-                address: Some(address.into()),
+                address: None,
             }),
+            from_smtp: Some(address.into()),
             is_read: Some(false),
             ..Default::default()
         }
@@ -225,9 +370,14 @@ mod tests {
         // A display name that looks like the domain is not the address.
         assert!(mismatch(&c, &from(Some("m@evil.com"), "a@good.com")).is_some());
         assert!(mismatch(&c, &from(Some("evil.com"), "a@good.com")).is_some());
+        // An address in FindItem's From (which Exchange never sends) decides nothing.
         let mut none = from(None, "x");
-        none.from = None;
-        assert!(mismatch(&c, &none).is_some());
+        none.from_smtp = None;
+        none.from = Some(Address {
+            name: None,
+            address: Some("m@evil.com".into()),
+        });
+        assert!(matches!(judge(&c, &none), Verdict::Undecided(_)));
     }
 
     #[test]

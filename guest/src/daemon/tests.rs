@@ -48,9 +48,19 @@ fn find_items(items: &[Found], last: bool, next: u32) -> String {
     let items: String = items
         .iter()
         .map(|f| {
+            // As Exchange answers: From's name only; the address comes as
+            // PidTagSentRepresentingSmtpAddress, absent when `from` is empty.
+            let smtp = if f.from.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    r#"<t:ExtendedProperty><t:ExtendedFieldURI PropertyTag="0x5d02" PropertyType="String"/><t:Value>{}</t:Value></t:ExtendedProperty>"#,
+                    f.from
+                )
+            };
             format!(
-                r#"<t:Message><t:ItemId Id="{}" ChangeKey="CK-{}"/><t:Subject>{}</t:Subject><t:DateTimeReceived>{}</t:DateTimeReceived><t:Size>{}</t:Size><t:From><t:Mailbox><t:Name>Mallory</t:Name><t:EmailAddress>{}</t:EmailAddress><t:RoutingType>SMTP</t:RoutingType></t:Mailbox></t:From><t:IsRead>false</t:IsRead></t:Message>"#,
-                f.id, f.id, f.subject, f.received, f.size, f.from
+                r#"<t:Message><t:ItemId Id="{}" ChangeKey="CK-{}"/><t:Subject>{}</t:Subject><t:DateTimeReceived>{}</t:DateTimeReceived><t:Size>{}</t:Size>{smtp}<t:From><t:Mailbox><t:Name>Mallory</t:Name></t:Mailbox></t:From><t:IsRead>false</t:IsRead></t:Message>"#,
+                f.id, f.id, f.subject, f.received, f.size
             )
         })
         .collect();
@@ -710,4 +720,146 @@ fn a_crash_inside_ack_still_marks_read_and_never_redelivers() {
     let again = poll_with(&h, 10, 100).unwrap();
     assert!(again.items.is_empty(), "{:?}", again.items.len());
     assert!(body(&h, 2).contains("UpdateItem"));
+}
+
+#[test]
+fn an_answer_too_large_is_asked_again_in_halves() {
+    let h = host(&[]);
+    ok(
+        &h,
+        find_items(&[found("I1"), found("I2"), found("I3")], true, 3),
+    );
+    let too_large = TransportError::TooLarge {
+        limit: crate::platform::MAX_RESPONSE_BYTES as u64,
+    };
+    h.fail(too_large.clone()); // all three
+    ok(&h, get_items(&[Ok("I1")])); // the first half
+    h.fail(too_large); // the second half, I2 and I3
+    ok(&h, get_items(&[Ok("I2")]));
+    ok(&h, get_items(&[Ok("I3")]));
+    let batch = poll_with(&h, 10, 100).unwrap();
+    let ids: Vec<_> = batch.items.iter().map(|i| i.id.clone()).collect();
+    assert_eq!(ids, [rid("I1"), rid("I2"), rid("I3")]);
+    let ops: Vec<_> = (0..h.request_count()).map(|i| body(&h, i)).collect();
+    let asked = |b: &str| b.matches("<t:ItemId ").count();
+    assert_eq!(
+        ops.iter().skip(1).map(|b| asked(b)).collect::<Vec<_>>(),
+        [3, 1, 2, 1, 1]
+    );
+    for item in &batch.items {
+        assert_eq!(json(item)["errors"], serde_json::json!([]));
+    }
+}
+
+fn metadata_answer(attachments: &str) -> String {
+    env(&format!(
+        r#"<m:GetItemResponse><m:ResponseMessages><m:GetItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Items><t:Message><t:ItemId Id="BIG" ChangeKey="CK2-BIG"/><t:Subject>huge invoice</t:Subject><t:Body BodyType="Text">see attached</t:Body><t:Attachments>{attachments}</t:Attachments><t:DateTimeReceived>2026-11-20T08:00:05Z</t:DateTimeReceived><t:Size>60000000</t:Size><t:InternetMessageHeaders><t:InternetMessageHeader HeaderName="Received">from mx</t:InternetMessageHeader></t:InternetMessageHeaders><t:DateTimeSent>2026-11-20T08:00:00Z</t:DateTimeSent><t:ToRecipients><t:Mailbox><t:Name>Soc</t:Name><t:EmailAddress>soc@example.com</t:EmailAddress></t:Mailbox></t:ToRecipients><t:From><t:Mailbox><t:Name>Mallory</t:Name><t:EmailAddress>m@evil.com</t:EmailAddress></t:Mailbox></t:From><t:InternetMessageId>&lt;big@evil.com&gt;</t:InternetMessageId></t:Message></m:Items></m:GetItemResponseMessage></m:ResponseMessages></m:GetItemResponse>"#
+    ))
+}
+
+fn file_attachment_answer(content_b64: &str) -> String {
+    env(&format!(
+        r#"<m:GetAttachmentResponse><m:ResponseMessages><m:GetAttachmentResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Attachments><t:FileAttachment><t:AttachmentId Id="A1"/><t:Name>invoice.pdf</t:Name><t:Content>{content_b64}</t:Content></t:FileAttachment></m:Attachments></m:GetAttachmentResponseMessage></m:ResponseMessages></m:GetAttachmentResponse>"#
+    ))
+}
+
+#[test]
+fn an_email_too_large_to_fetch_whole_is_delivered_from_its_parts() {
+    let h = host(&[]);
+    let big = Found {
+        size: 60_000_000,
+        ..found("BIG")
+    };
+    ok(&h, find_items(&[big, found("I2")], true, 2));
+    // BIG is too large even at its best (60 MB × 4/3 > 64 MiB): never asked for whole.
+    ok(
+        &h,
+        metadata_answer(concat!(
+            r#"<t:FileAttachment><t:AttachmentId Id="A1"/><t:Name>invoice.pdf</t:Name><t:ContentType>application/pdf</t:ContentType><t:Size>5</t:Size><t:IsInline>false</t:IsInline></t:FileAttachment>"#,
+            r#"<t:FileAttachment><t:AttachmentId Id="A2"/><t:Name>disk.iso</t:Name><t:ContentType>application/octet-stream</t:ContentType><t:Size>59000000</t:Size><t:IsInline>false</t:IsInline></t:FileAttachment>"#,
+            r#"<t:ItemAttachment><t:AttachmentId Id="A3"/><t:Name>fwd</t:Name><t:Size>100</t:Size></t:ItemAttachment>"#,
+        )),
+    );
+    ok(&h, file_attachment_answer("JVBERi0="));
+    // A3: the attached email, whose MIME turns out too large after all.
+    h.fail(TransportError::TooLarge { limit: 1 });
+    ok(&h, get_items(&[Ok("I2")]));
+    let batch = poll_with(&h, 10, 100).unwrap();
+    assert_eq!(
+        batch.items.len(),
+        2,
+        "the small email behind it still comes"
+    );
+    let r = json(&batch.items[0]);
+    assert_eq!(batch.items[0].id, rid("BIG"));
+    let errors = r["errors"].as_array().unwrap();
+    assert!(
+        errors[0]
+            .as_str()
+            .unwrap()
+            .contains("too large to fetch whole"),
+        "{r}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.as_str().unwrap().contains("disk.iso")),
+        "{r}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.as_str().unwrap().contains("\"fwd\"")),
+        "{r}"
+    );
+    assert_eq!(r["eml"], Value::Null);
+    assert_eq!(r["subject"], "huge invoice");
+    assert_eq!(r["from"]["address"], "m@evil.com");
+    assert_eq!(r["to"][0]["address"], "soc@example.com");
+    assert_eq!(r["sent"], "2026-11-20T08:00:00Z");
+    assert_eq!(r["headers"][0]["name"], "Received");
+    assert_eq!(r["body"]["text"], "see attached");
+    assert_eq!(r["change_key"], "CK2-BIG");
+    let atts = r["attachments"].as_array().unwrap();
+    assert_eq!(atts.len(), 3, "every attachment is listed, fetched or not");
+    assert_eq!(atts[0]["file"], "invoice.pdf");
+    assert_eq!(atts[1]["file"], Value::Null);
+    assert_eq!(atts[1]["size"], 59_000_000);
+    assert_eq!(atts[2]["kind"], "email");
+    let files = &batch.items[0].files;
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].data, b"%PDF-");
+    // Requests: FindItem, GetItem (metadata), GetAttachment A1, GetAttachment A3, GetItem I2.
+    let ops: Vec<_> = (0..h.request_count()).map(|i| body(&h, i)).collect();
+    let names: Vec<_> = ops.iter().map(|b| op(b).to_string()).collect();
+    assert_eq!(
+        names,
+        [
+            "FindItem",
+            "GetItem",
+            "GetAttachment",
+            "GetAttachment",
+            "GetItem"
+        ]
+    );
+    assert!(!ops[1].contains("IncludeMimeContent"), "{}", ops[1]);
+    assert!(ops[1].contains("<t:BodyType>Text</t:BodyType>"));
+    // And it is handed, so that ack marks it read like any other.
+    assert_eq!(state(&h, "BIG"), Some(State::Handed));
+}
+
+#[test]
+fn a_body_too_large_is_left_out() {
+    let h = host(&[]);
+    let big = Found {
+        size: 60_000_000,
+        ..found("BIG")
+    };
+    ok(&h, find_items(&[big], true, 1));
+    h.fail(TransportError::TooLarge { limit: 1 });
+    ok(&h, metadata_answer(""));
+    let batch = poll_with(&h, 10, 100).unwrap();
+    let r = json(&batch.items[0]);
+    assert!(r["errors"][1].as_str().unwrap().contains("body"), "{r}");
+    assert!(!body(&h, 2).contains("item:Body"), "{}", body(&h, 2));
 }

@@ -103,9 +103,14 @@ impl<'h> Client<'h> {
         result.map_err(Error::Transport)
     }
 
-    fn answer(&self, resp: HttpResponse) -> Result<Element, Error> {
+    fn answer(&self, mut resp: HttpResponse) -> Result<Element, Error> {
+        // The bytes go as soon as the tree is built: with megabytes of MIME
+        // inside, both at once could pass the call's memory limit.
+        let bytes = std::mem::take(&mut resp.body);
+        let parsed = response::body(&bytes);
+        drop(bytes);
         // Exchange sends faults with HTTP 500: read the body whenever it is SOAP.
-        match response::body(&resp.body) {
+        match parsed {
             Ok(el) if resp.status == 200 => Ok(el),
             Err(e @ Error::Fault { .. }) => Err(e),
             Err(e) if resp.status == 200 => Err(e),

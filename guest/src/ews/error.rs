@@ -64,6 +64,13 @@ pub enum Error {
     Host(String),
 }
 
+impl Error {
+    /// The answer was too large to read: ask for less, it may then fit.
+    pub fn is_too_large(&self) -> bool {
+        matches!(self, Error::Transport(TransportError::TooLarge { .. }))
+    }
+}
+
 /// Who acts on which mailbox, for messages a person can act on.
 #[derive(Debug, Clone, Default)]
 pub struct Identity {
@@ -108,6 +115,10 @@ impl Error {
             Error::Transport(TransportError::Network(m)) => {
                 Failure::Unavailable(format!("network error: {m}"))
             }
+            Error::Transport(TransportError::TooLarge { limit }) => Failure::Unavailable(format!(
+                "Exchange's answer is larger than the {} MiB a call may read",
+                limit / (1024 * 1024)
+            )),
             Error::Fault {
                 faultcode,
                 faultstring,

@@ -8,23 +8,33 @@ use super::xml::{self, Element};
 /// fault as an error.
 pub fn body(bytes: &[u8]) -> Result<Element, Error> {
     let root = xml::parse(bytes).map_err(Error::Malformed)?;
+    into_body(root)
+}
+
+/// Moves the answer out of the envelope rather than copying it: a GetItem
+/// answer holds megabytes of MIME, and two copies of it could exceed the
+/// call's memory limit.
+fn into_body(mut root: Element) -> Result<Element, Error> {
     if root.name != "Envelope" {
         return Err(Error::Malformed(format!(
             "expected a SOAP Envelope, got <{}>",
             root.name
         )));
     }
-    let body = root
-        .child("Body")
-        .ok_or_else(|| Error::Malformed("no SOAP Body".into()))?;
-    let first = body
+    let at = root
         .children
-        .first()
-        .ok_or_else(|| Error::Malformed("an empty SOAP Body".into()))?;
-    if first.name == "Fault" {
-        return Err(fault(first));
+        .iter()
+        .position(|c| c.name == "Body")
+        .ok_or_else(|| Error::Malformed("no SOAP Body".into()))?;
+    let mut body = root.children.swap_remove(at);
+    if body.children.is_empty() {
+        return Err(Error::Malformed("an empty SOAP Body".into()));
     }
-    Ok(first.clone())
+    let first = body.children.swap_remove(0);
+    if first.name == "Fault" {
+        return Err(fault(&first));
+    }
+    Ok(first)
 }
 
 /// A fault whose body did not otherwise parse as an answer still tells why.

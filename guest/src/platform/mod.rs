@@ -43,9 +43,18 @@ impl HttpResponse {
     }
 }
 
+/// Larger answers are refused rather than risk the host's memory limit
+/// (512 MiB per call by default): a response, its parsed tree and the decoded
+/// MIME are all alive at once while a batch is read.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
 /// Why no HTTP response arrived at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportError {
+    /// The answer is larger than `limit` bytes (MAX_RESPONSE_BYTES): ask for less.
+    TooLarge {
+        limit: u64,
+    },
     /// The host refused the destination (not in its allow-list).
     Denied(String),
     Timeout(String),

@@ -16,8 +16,7 @@ use crate::bindings::wasi::logging::logging;
 
 /// The bucket named in docs/contract.md.
 const BUCKET: &str = "ews";
-/// Larger answers are refused rather than risk the host's memory limit.
-const MAX_BODY: usize = 64 * 1024 * 1024;
+use super::MAX_RESPONSE_BYTES;
 /// wasi:io streams accept at most 4096 bytes per blocking write.
 const WRITE_CHUNK: usize = 4096;
 
@@ -88,11 +87,19 @@ fn kv_error(e: kv::Error) -> String {
 
 fn send(req: &HttpRequest) -> Result<HttpResponse, TransportError> {
     let url = url::parse(&req.url).map_err(TransportError::Network)?;
-    let entries: Vec<(String, Vec<u8>)> = req
+    // Every body is known in full before it goes: say its length, so that it is
+    // not sent chunked. Proxies and load balancers in front of on-premises
+    // Exchange that read only Content-Length answer 411 or see an empty body.
+    let mut entries: Vec<(String, Vec<u8>)> = req
         .headers
         .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("content-length"))
         .map(|(k, v)| (k.clone(), v.as_bytes().to_vec()))
         .collect();
+    entries.push((
+        "Content-Length".to_string(),
+        req.body.len().to_string().into_bytes(),
+    ));
     let headers = Fields::from_list(&entries)
         .map_err(|e| TransportError::Network(format!("invalid request header: {e:?}")))?;
     let request = OutgoingRequest::new(headers);
@@ -138,16 +145,23 @@ fn send(req: &HttpRequest) -> Result<HttpResponse, TransportError> {
         Some(Err(())) | None => return Err(network("the response was already taken")),
     };
     let status = response.status();
-    let headers = response
+    let headers: Vec<(String, String)> = response
         .headers()
         .entries()
         .into_iter()
         .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
         .collect();
+    // Refuse before reading when the server says up front that it is too large.
+    let announced = headers_length(&headers);
+    if announced.is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
+        return Err(TransportError::TooLarge {
+            limit: MAX_RESPONSE_BYTES as u64,
+        });
+    }
     let incoming = response
         .consume()
         .map_err(|_| network("response body unavailable"))?;
-    let body = read_body(incoming)?;
+    let body = read_body(incoming, announced)?;
     Ok(HttpResponse {
         status,
         headers,
@@ -167,8 +181,16 @@ fn write_body(body: &OutgoingBody, bytes: &[u8]) -> Result<(), TransportError> {
     Ok(())
 }
 
-fn read_body(incoming: IncomingBody) -> Result<Vec<u8>, TransportError> {
-    let mut out = Vec::new();
+fn headers_length(headers: &[(String, String)]) -> Option<u64> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse().ok())
+}
+
+fn read_body(incoming: IncomingBody, announced: Option<u64>) -> Result<Vec<u8>, TransportError> {
+    // One allocation when the length is known: no doubling past the need.
+    let mut out = Vec::with_capacity(announced.unwrap_or(0) as usize);
     {
         let stream = incoming
             .stream()
@@ -177,10 +199,10 @@ fn read_body(incoming: IncomingBody) -> Result<Vec<u8>, TransportError> {
             match stream.blocking_read(64 * 1024) {
                 Ok(chunk) => {
                     out.extend_from_slice(&chunk);
-                    if out.len() > MAX_BODY {
-                        return Err(network(&format!(
-                            "response body larger than {MAX_BODY} bytes"
-                        )));
+                    if out.len() > MAX_RESPONSE_BYTES {
+                        return Err(TransportError::TooLarge {
+                            limit: MAX_RESPONSE_BYTES as u64,
+                        });
                     }
                 }
                 Err(StreamError::Closed) => break,

@@ -15,7 +15,11 @@ fn seed(mock: &MockExchange, mails: &[(&str, &str, &str, bool, &str)]) -> Vec<(S
                 ALICE,
                 folder,
                 &email(from, subject, "body"),
-                NewMessage { is_read: *is_read, received, ..NewMessage::default() },
+                NewMessage {
+                    is_read: *is_read,
+                    received,
+                    ..NewMessage::default()
+                },
             );
             (subject.to_string(), id)
         })
@@ -40,7 +44,12 @@ fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
-fn assert_read_exactly(mock: &MockExchange, ids: &[(String, String)], delivered: &BTreeSet<String>, read_before: &[&str]) {
+fn assert_read_exactly(
+    mock: &MockExchange,
+    ids: &[(String, String)],
+    delivered: &BTreeSet<String>,
+    read_before: &[&str],
+) {
     for (subject, id) in ids {
         let state = mock.message(id).expect("the message still exists");
         let expect = delivered.contains(subject) || read_before.contains(&subject.as_str());
@@ -63,7 +72,14 @@ fn subject_keywords_match_any_case_insensitively() {
         ],
     );
     let got = ingest(&mock, &[("subject_keywords", r#"["invoice", "PARCEL"]"#)]);
-    assert_eq!(got, set(&["URGENT: Invoice overdue", "your parcel", "invoices attached"]));
+    assert_eq!(
+        got,
+        set(&[
+            "URGENT: Invoice overdue",
+            "your parcel",
+            "invoices attached"
+        ])
+    );
     assert_read_exactly(&mock, &ids, &got, &[]);
     assert_eq!(mock.schema_failures(), 0);
 }
@@ -77,12 +93,21 @@ fn sender_domains_match_the_domain_exactly() {
             ("Mallory <mallory@evil.com>", "one", T, false, PHISHING),
             ("eve@notevil.com", "suffix trap", T, false, PHISHING),
             ("trudy@evil.com.example", "prefix trap", T, false, PHISHING),
-            ("\"evil.com\" <bob@good.example>", "display-name trap", T, false, PHISHING),
+            (
+                "\"evil.com\" <bob@good.example>",
+                "display-name trap",
+                T,
+                false,
+                PHISHING,
+            ),
             ("MALLORY@EVIL.COM", "upper case", T, false, PHISHING),
             ("x@phish.example", "second domain", T, false, PHISHING),
         ],
     );
-    let got = ingest(&mock, &[("sender_domains", r#"["evil.com", "Phish.example"]"#)]);
+    let got = ingest(
+        &mock,
+        &[("sender_domains", r#"["evil.com", "Phish.example"]"#)],
+    );
     assert_eq!(got, set(&["one", "upper case", "second domain"]));
     assert_read_exactly(&mock, &ids, &got, &[]);
 }
@@ -93,11 +118,41 @@ fn the_date_range_includes_its_start_and_excludes_its_end() {
     let ids = seed(
         &mock,
         &[
-            ("a@x.example", "just before", "2026-11-20T09:59:59Z", false, PHISHING),
-            ("a@x.example", "at the start", "2026-11-20T10:00:00Z", false, PHISHING),
-            ("a@x.example", "inside", "2026-11-20T11:00:00Z", false, PHISHING),
-            ("a@x.example", "just inside", "2026-11-20T11:59:59Z", false, PHISHING),
-            ("a@x.example", "at the end", "2026-11-20T12:00:00Z", false, PHISHING),
+            (
+                "a@x.example",
+                "just before",
+                "2026-11-20T09:59:59Z",
+                false,
+                PHISHING,
+            ),
+            (
+                "a@x.example",
+                "at the start",
+                "2026-11-20T10:00:00Z",
+                false,
+                PHISHING,
+            ),
+            (
+                "a@x.example",
+                "inside",
+                "2026-11-20T11:00:00Z",
+                false,
+                PHISHING,
+            ),
+            (
+                "a@x.example",
+                "just inside",
+                "2026-11-20T11:59:59Z",
+                false,
+                PHISHING,
+            ),
+            (
+                "a@x.example",
+                "at the end",
+                "2026-11-20T12:00:00Z",
+                false,
+                PHISHING,
+            ),
         ],
     );
     let got = ingest(
@@ -121,7 +176,13 @@ fn read_mail_and_other_folders_are_left_alone() {
             ("a@x.example", "unread here", T, false, PHISHING),
             ("a@x.example", "already read", T, true, PHISHING),
             ("a@x.example", "in the inbox", T, false, "Inbox"),
-            ("a@x.example", "in a sibling", T, false, "Inbox/Phishing-archive"),
+            (
+                "a@x.example",
+                "in a sibling",
+                T,
+                false,
+                "Inbox/Phishing-archive",
+            ),
             ("a@x.example", "in a child", T, false, "Inbox/Phishing/Old"),
         ],
     );
@@ -141,7 +202,14 @@ fn the_folder_path_is_matched_case_insensitively_and_a_wrong_one_is_named() {
     host.set("folder", "Inbox/Phishy");
     let run = host.run(&["daemon", "--once"]);
     assert_ne!(run.code, 0);
-    assert!(run.stdout.contains("Phishy"), "the missing segment is named: {run:#?}");
+    assert!(
+        run.stderr.contains("Phishy"),
+        "the missing segment is named: {run:#?}"
+    );
+    assert!(
+        !run.stdout.contains("Phishy"),
+        "failures stay out of the record stream: {run:#?}"
+    );
 }
 
 #[test]
@@ -150,11 +218,41 @@ fn filters_combine() {
     let ids = seed(
         &mock,
         &[
-            ("m@evil.com", "Invoice 1", "2026-11-20T10:30:00Z", false, PHISHING),
-            ("m@evil.com", "Invoice 2", "2026-11-19T10:30:00Z", false, PHISHING),
-            ("m@good.example", "Invoice 3", "2026-11-20T10:30:00Z", false, PHISHING),
-            ("m@evil.com", "Hello", "2026-11-20T10:30:00Z", false, PHISHING),
-            ("m@evil.com", "invoice 4", "2026-11-20T10:45:00Z", true, PHISHING),
+            (
+                "m@evil.com",
+                "Invoice 1",
+                "2026-11-20T10:30:00Z",
+                false,
+                PHISHING,
+            ),
+            (
+                "m@evil.com",
+                "Invoice 2",
+                "2026-11-19T10:30:00Z",
+                false,
+                PHISHING,
+            ),
+            (
+                "m@good.example",
+                "Invoice 3",
+                "2026-11-20T10:30:00Z",
+                false,
+                PHISHING,
+            ),
+            (
+                "m@evil.com",
+                "Hello",
+                "2026-11-20T10:30:00Z",
+                false,
+                PHISHING,
+            ),
+            (
+                "m@evil.com",
+                "invoice 4",
+                "2026-11-20T10:45:00Z",
+                true,
+                PHISHING,
+            ),
         ],
     );
     let got = ingest(

@@ -28,6 +28,15 @@ pub struct Summary {
     pub internet_message_id: Option<String>,
     /// The text and HTML bodies, decoded, concatenated (for `item:Body` Contains).
     pub body_text: String,
+    /// The first text/plain body alone (`BodyType` Text).
+    pub text_body: String,
+    /// (name, address) of To, Cc, Bcc and Reply-To.
+    pub to: Vec<(Option<String>, String)>,
+    pub cc: Vec<(Option<String>, String)>,
+    pub bcc: Vec<(Option<String>, String)>,
+    pub reply_to: Vec<(Option<String>, String)>,
+    /// Every top-level header, (name, raw value), as InternetMessageHeaders lists them.
+    pub headers: Vec<(String, String)>,
     pub attachments: Vec<AttachmentInfo>,
 }
 
@@ -90,7 +99,35 @@ pub fn summarize(mime: &[u8]) -> Summary {
             }
         })
         .collect();
+    let list = |a: Option<&mail_parser::Address>| -> Vec<(Option<String>, String)> {
+        a.map(|a| {
+            a.iter()
+                .filter_map(|x| Some((x.name().map(str::to_string), x.address()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let headers = message
+        .headers()
+        .iter()
+        .map(|h| {
+            let raw = mime
+                .get(h.offset_start as usize..h.offset_end as usize)
+                .map(|b| String::from_utf8_lossy(b).trim().replace("\r\n", ""))
+                .unwrap_or_default();
+            (h.name.as_str().to_string(), raw)
+        })
+        .collect();
     Summary {
+        text_body: message
+            .body_text(0)
+            .map(|t| t.into_owned())
+            .unwrap_or_default(),
+        to: list(message.to()),
+        cc: list(message.cc()),
+        bcc: list(message.bcc()),
+        reply_to: list(message.reply_to()),
+        headers,
         subject: message.subject().unwrap_or_default().to_string(),
         from_name: from.and_then(|a| a.name.as_deref()).map(str::to_string),
         from_address: from.and_then(|a| a.address.as_deref()).map(str::to_string),

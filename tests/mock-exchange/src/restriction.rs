@@ -28,6 +28,20 @@ pub enum Field {
     FolderTotalCount,
     FolderUnreadCount,
     FolderChildFolderCount,
+    /// Extended property 0x5D02 (PidTagSentRepresentingSmtpAddress), String.
+    FromSmtp,
+}
+
+/// Extended MAPI properties by tag and type that messages support.
+pub const EXTENDED_MESSAGE_FIELDS: &[(u16, &str, Field)] = &[(0x5D02, "String", Field::FromSmtp)];
+
+/// A `PropertyTag` attribute as the schema allows it: `0x5d02` or decimal.
+pub fn parse_tag(v: &str) -> Option<u16> {
+    let v = v.trim();
+    match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        Some(hex) => u16::from_str_radix(hex, 16).ok(),
+        None => v.parse().ok(),
+    }
 }
 
 /// The fields messages support.
@@ -197,6 +211,7 @@ fn is_text(field: Field) -> bool {
     matches!(
         field,
         Field::Subject
+            | Field::FromSmtp
             | Field::From
             | Field::InternetMessageId
             | Field::Body
@@ -225,6 +240,23 @@ fn path(el: &Element, fields: &[(&str, Field)]) -> Result<Field, Unsupported> {
                 None,
             )
         })?;
+    if p.name == "ExtendedFieldURI" {
+        // Only for messages: folders' restrictions name no extended property here.
+        let messages = fields.iter().any(|(_, f)| *f == Field::IsRead);
+        let tag = p.attr("PropertyTag").and_then(parse_tag);
+        let kind = p.attr("PropertyType").unwrap_or_default();
+        return EXTENDED_MESSAGE_FIELDS
+            .iter()
+            .find(|(t, k, _)| messages && Some(*t) == tag && *k == kind)
+            .map(|(_, _, f)| *f)
+            .ok_or_else(|| {
+                unsupported(
+                    "ErrorUnsupportedPathForQuery",
+                    "The property can not be used with this type of restriction.",
+                    None,
+                )
+            });
+    }
     let uri = p.attr("FieldURI").unwrap_or_default();
     fields
         .iter()

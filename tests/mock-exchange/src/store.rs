@@ -46,6 +46,9 @@ pub struct StoredMessage {
     pub received: i64,
     pub categories: Vec<String>,
     pub importance: String,
+    /// PidTagSentRepresentingSmtpAddress (what FindItem can say of From's
+    /// address); `None` when the store has none.
+    pub from_smtp: Option<String>,
     pub summary: Summary,
 }
 
@@ -232,7 +235,9 @@ impl Store {
     ) -> String {
         let id = self.make_id(0x00, 24);
         let change_key = self.change_key();
+        let summary = mime::summarize(mime);
         self.messages.push(StoredMessage {
+            from_smtp: summary.from_address.clone(),
             id: id.clone(),
             change_key,
             folder: folder.to_string(),
@@ -241,7 +246,7 @@ impl Store {
             received,
             categories,
             importance: importance.to_string(),
-            summary: mime::summarize(mime),
+            summary,
         });
         id
     }

@@ -19,17 +19,58 @@ pub const PROPERTIES: &[&str] = &[
     "message:InternetMessageId",
 ];
 
+/// PidTagSentRepresentingSmtpAddress: the SMTP address of the mailbox in
+/// `From` (the one a message is sent on behalf of; PidTagSenderSmtpAddress,
+/// 0x5D01, is the one that pressed Send). FindItem returns only the `Name` of
+/// `From`, never its address ("FindItem returns only ... the Name property of
+/// the Mailbox" — FindItem operation, Microsoft Learn), but it does return
+/// this property, and Exchange resolves it for internal (EX) senders too.
+/// <https://learn.microsoft.com/en-us/office/client-developer/outlook/mapi/pidtagsentrepresentingsmtpaddress-canonical-property>
+pub const FROM_SMTP_TAG: u16 = 0x5D02;
+
+/// A property path: a FieldURI, or an extended MAPI property of type String
+/// by its tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prop {
+    Field(&'static str),
+    StringTag(u16),
+}
+
+impl From<&'static str> for Prop {
+    fn from(uri: &'static str) -> Prop {
+        Prop::Field(uri)
+    }
+}
+
+impl Prop {
+    pub fn write(self, x: &mut Xml) {
+        match self {
+            Prop::Field(uri) => field_uri(x, uri),
+            Prop::StringTag(tag) => x.empty(
+                "t:ExtendedFieldURI",
+                &[
+                    ("PropertyTag", &format!("0x{tag:04X}")),
+                    ("PropertyType", "String"),
+                ],
+            ),
+        }
+    }
+}
+
 /// A search expression of types.xsd (`t:SearchExpression` substitution group).
 /// Constant values are attribute values: the writer escapes them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expr {
     And(Vec<Expr>),
     Or(Vec<Expr>),
+    Not(Box<Expr>),
+    /// The item has a value for the property.
+    Exists(Prop),
     IsEqualTo(&'static str, String),
     IsGreaterThanOrEqualTo(&'static str, String),
     IsLessThan(&'static str, String),
     /// Substring, IgnoreCase.
-    Contains(&'static str, String),
+    Contains(Prop, String),
 }
 
 impl Expr {
@@ -47,6 +88,16 @@ impl Expr {
                 }
                 x.close(name);
             }
+            Expr::Not(e) => {
+                x.open("t:Not", &[]);
+                e.write(x);
+                x.close("t:Not");
+            }
+            Expr::Exists(p) => {
+                x.open("t:Exists", &[]);
+                p.write(x);
+                x.close("t:Exists");
+            }
             Expr::IsEqualTo(f, v) => two_operands(x, "t:IsEqualTo", f, v),
             Expr::IsGreaterThanOrEqualTo(f, v) => two_operands(x, "t:IsGreaterThanOrEqualTo", f, v),
             Expr::IsLessThan(f, v) => two_operands(x, "t:IsLessThan", f, v),
@@ -58,7 +109,7 @@ impl Expr {
                         ("ContainmentComparison", "IgnoreCase"),
                     ],
                 );
-                field_uri(x, f);
+                f.write(x);
                 x.empty("t:Constant", &[("Value", v)]);
                 x.close("t:Contains");
             }
@@ -90,7 +141,10 @@ pub struct FoundItem {
     /// Unix seconds.
     pub received: Option<i64>,
     pub size: Option<u64>,
+    /// FindItem gives the name only (see FROM_SMTP_TAG).
     pub from: Option<Address>,
+    /// PidTagSentRepresentingSmtpAddress, when the store has it.
+    pub from_smtp: Option<String>,
     pub is_read: Option<bool>,
     pub internet_message_id: Option<String>,
 }
@@ -110,6 +164,7 @@ pub fn write(x: &mut Xml, q: &Query) {
     for p in PROPERTIES {
         field_uri(x, p);
     }
+    Prop::StringTag(FROM_SMTP_TAG).write(x);
     x.close("t:AdditionalProperties");
     x.close("m:ItemShape");
     x.empty(
@@ -161,9 +216,35 @@ fn found_item(el: &Element) -> Option<FoundItem> {
             .and_then(crate::time::parse_xs_datetime),
         size: el.child_text("Size").and_then(|s| s.parse().ok()),
         from: el.child("From").map(Address::read),
+        from_smtp: string_property(el, FROM_SMTP_TAG),
         is_read: el.child_text("IsRead").map(|v| v == "true" || v == "1"),
         internet_message_id: el.child_text("InternetMessageId").map(str::to_string),
     })
+}
+
+/// The value of `t:ExtendedProperty` for a tag, whatever way the server
+/// spells the tag (`0x5d02`, `0x5D02`, or decimal).
+pub fn string_property(el: &Element, tag: u16) -> Option<String> {
+    el.children
+        .iter()
+        .filter(|c| c.name == "ExtendedProperty")
+        .find(|c| {
+            c.child("ExtendedFieldURI")
+                .and_then(|u| u.attr("PropertyTag"))
+                .and_then(parse_tag)
+                == Some(tag)
+        })
+        .and_then(|c| c.child_text("Value"))
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+fn parse_tag(v: &str) -> Option<u16> {
+    let v = v.trim();
+    match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        Some(hex) => u16::from_str_radix(hex, 16).ok(),
+        None => v.parse().ok(),
+    }
 }
 
 #[cfg(test)]
@@ -176,8 +257,12 @@ mod tests {
         Expr::And(vec![
             Expr::IsEqualTo("message:IsRead", "false".into()),
             Expr::Or(vec![
-                Expr::Contains("item:Subject", "invoice <&> \"x\"".into()),
-                Expr::Contains("item:Subject", "urgent".into()),
+                Expr::Contains("item:Subject".into(), "invoice <&> \"x\"".into()),
+                Expr::Contains("item:Subject".into(), "urgent".into()),
+            ]),
+            Expr::Or(vec![
+                Expr::Contains(Prop::StringTag(FROM_SMTP_TAG), "@evil.com".into()),
+                Expr::Not(Box::new(Expr::Exists(Prop::StringTag(FROM_SMTP_TAG)))),
             ]),
             Expr::IsGreaterThanOrEqualTo("item:DateTimeReceived", "2026-11-20T08:00:00Z".into()),
             Expr::IsLessThan("item:DateTimeReceived", "2026-12-01T00:00:00Z".into()),

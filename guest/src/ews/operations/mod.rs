@@ -4,6 +4,7 @@
 
 pub mod find_folder;
 pub mod find_item;
+pub mod get_attachment;
 pub mod get_item;
 pub mod get_user_oof_settings;
 pub mod update_item;
@@ -132,6 +133,23 @@ pub fn response_messages<'a>(
     Ok(messages
         .children
         .iter()
+        .filter(|c| c.name == message)
+        .collect())
+}
+
+/// `response_messages`, mutable: for readers that move bytes (MIME,
+/// attachment content) out of the answer instead of copying them.
+pub fn response_messages_mut<'a>(
+    answer: &'a mut Element,
+    response: &str,
+    message: &str,
+) -> Result<Vec<&'a mut Element>, Error> {
+    response_messages(answer, response, message)?;
+    Ok(answer
+        .children
+        .iter_mut()
+        .filter(|c| c.name == "ResponseMessages")
+        .flat_map(|r| r.children.iter_mut())
         .filter(|c| c.name == message)
         .collect())
 }

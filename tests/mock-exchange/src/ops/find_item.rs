@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 
 use super::common::{self, EwsError, Page};
-use super::item_xml::{write_message, ItemShape};
+use super::item_xml::{write_message, ItemShape, GET_ITEM_ONLY};
 use super::{Call, Reply};
 use crate::dom::Element;
 use crate::restriction::{self, Field, Value, MESSAGE_FIELDS};
@@ -43,6 +43,7 @@ pub fn value(m: &StoredMessage, field: Field) -> Option<Value> {
         Field::Importance => Value::Text(vec![m.importance.clone()]),
         Field::Size => Value::Int(m.size() as i64),
         Field::ItemClass => Value::Text(vec!["IPM.Note".into()]),
+        Field::FromSmtp => Value::Text(vec![m.from_smtp.clone()?]),
         _ => return None,
     })
 }
@@ -106,9 +107,22 @@ pub fn handle(call: &mut Call) -> Reply {
         .transpose();
     let order = sort_order(request);
     let parents = common::folder_ids(request, "ParentFolderIds");
+    let refused = shape
+        .extra
+        .iter()
+        .find(|p| GET_ITEM_ONLY.contains(&p.as_str()))
+        .cloned();
     let call = &*call;
     Reply::Ok(common::response("FindItemResponse", |x| {
         for parent in parents {
+            if let Some(uri) = &refused {
+                let err = EwsError::new(
+                    "ErrorInvalidPropertyRequest",
+                    "One or more of the properties requested for this request can't be used in FindItem. Use GetItem instead.",
+                );
+                common::error_message(x, MESSAGE, &err, |x| unsupported_xml(x, Some(uri)));
+                continue;
+            }
             let filter = match &filter {
                 Ok(f) => f,
                 Err(e) => {

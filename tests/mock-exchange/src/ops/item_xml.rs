@@ -1,6 +1,15 @@
 //! `t:Message` as FindItem and GetItem return it, for an ItemShape: IdOnly,
 //! Default or AllProperties plus AdditionalProperties, elements in the schema's
 //! order (ItemType's, then MessageType's).
+//!
+//! FindItem answers less than GetItem, as Exchange documents: "FindItem
+//! returns only the first 512 bytes of any streamable property. For Unicode,
+//! it returns the first 255 characters", and of `From`/`Sender` "only the
+//! Name property of the Mailbox"; recipients, the body, attachments and
+//! transport headers only through GetItem.
+//! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/finditem-operation>
+//! A naive reading of the schema (the same `t:Message` for both) would give
+//! FindItem everything, and a client built on that works only against us.
 
 use base64::Engine as _;
 
@@ -33,22 +42,65 @@ const ALL: &[&str] = &[
     "item:Attachments",
 ];
 
+/// What FindItem cannot return (Exchange: ErrorInvalidPropertyRequest).
+pub const GET_ITEM_ONLY: &[&str] = &[
+    "item:Body",
+    "item:Attachments",
+    "item:MimeContent",
+    "item:InternetMessageHeaders",
+    "item:UniqueBody",
+    "message:ToRecipients",
+    "message:CcRecipients",
+    "message:BccRecipients",
+    "message:ReplyTo",
+];
+
+/// FindItem's cut of a text property, in characters.
+pub const FIND_ITEM_TEXT_CHARS: usize = 255;
+
 /// A parsed `m:ItemShape`.
 #[derive(Clone, Debug, Default)]
 pub struct ItemShape {
     pub base: String,
     pub mime: bool,
     pub extra: Vec<String>,
+    /// Extended properties asked for: (the PropertyTag as written, the tag).
+    pub extended: Vec<(String, u16)>,
+    /// `t:BodyType`: `Text` gives the text body alone.
+    pub body_type: Option<String>,
 }
 
 impl ItemShape {
     pub fn read(request: &Element) -> ItemShape {
         let (base, extra) = super::common::shape(request, "ItemShape");
-        let mime = request
-            .child(crate::soap::MESSAGES_NS, "ItemShape")
+        let el = request.child(crate::soap::MESSAGES_NS, "ItemShape");
+        let mime = el
             .and_then(|s| s.child(TYPES_NS, "IncludeMimeContent"))
             .is_some_and(|m| matches!(m.trimmed(), "true" | "1"));
-        ItemShape { base, mime, extra }
+        let extended = el
+            .and_then(|s| s.child(TYPES_NS, "AdditionalProperties"))
+            .map(|a| {
+                a.children
+                    .iter()
+                    .filter(|p| p.name == "ExtendedFieldURI")
+                    .filter(|p| p.attr("PropertyType") == Some("String"))
+                    .filter_map(|p| {
+                        let written = p.attr("PropertyTag")?;
+                        Some((written.to_string(), crate::restriction::parse_tag(written)?))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let body_type = el
+            .and_then(|s| s.child(TYPES_NS, "BodyType"))
+            .map(|b| b.trimmed().to_string());
+        ItemShape {
+            base,
+            mime,
+            extra,
+            extended,
+            body_type,
+        }
     }
 
     pub fn wants(&self, uri: &str) -> bool {
@@ -88,13 +140,22 @@ pub fn write_message(
         x.leaf("t:ItemClass", "IPM.Note");
     }
     if w("item:Subject") {
-        x.leaf("t:Subject", &s.subject);
+        if full {
+            x.leaf("t:Subject", &s.subject);
+        } else {
+            let cut: String = s.subject.chars().take(FIND_ITEM_TEXT_CHARS).collect();
+            x.leaf("t:Subject", &cut);
+        }
     }
     if full && w("item:Body") {
+        let text = match shape.body_type.as_deref() {
+            Some("Text") => s.text_body.as_str(),
+            _ => s.body_text.as_str(),
+        };
         x.leaf_with(
             "t:Body",
             &[("BodyType", "Text"), ("IsTruncated", "false")],
-            &s.body_text,
+            text,
         );
     }
     if full && w("item:Attachments") && !s.attachments.is_empty() {
@@ -117,6 +178,13 @@ pub fn write_message(
     if w("item:Importance") {
         x.leaf("t:Importance", &m.importance);
     }
+    if full && w("item:InternetMessageHeaders") && !s.headers.is_empty() {
+        x.start("t:InternetMessageHeaders", &[]);
+        for (name, value) in &s.headers {
+            x.leaf_with("t:InternetMessageHeader", &[("HeaderName", name)], value);
+        }
+        x.end("t:InternetMessageHeaders");
+    }
     if w("item:DateTimeSent") {
         x.leaf(
             "t:DateTimeSent",
@@ -131,11 +199,37 @@ pub fn write_message(
     if w("item:HasAttachments") {
         x.leaf("t:HasAttachments", &s.has_attachments().to_string());
     }
+    for (written, tag) in &shape.extended {
+        let value = match *tag {
+            0x5D02 => m.from_smtp.as_deref(),
+            _ => None,
+        };
+        if let Some(v) = value {
+            x.start("t:ExtendedProperty", &[]);
+            x.empty(
+                "t:ExtendedFieldURI",
+                &[("PropertyTag", written), ("PropertyType", "String")],
+            );
+            x.leaf("t:Value", v);
+            x.end("t:ExtendedProperty");
+        }
+    }
     if w("message:Sender") {
-        mailbox(x, "t:Sender", m);
+        mailbox(x, "t:Sender", m, full);
+    }
+    if full {
+        for (uri, tag, list) in [
+            ("message:ToRecipients", "t:ToRecipients", &s.to),
+            ("message:CcRecipients", "t:CcRecipients", &s.cc),
+            ("message:BccRecipients", "t:BccRecipients", &s.bcc),
+        ] {
+            if w(uri) {
+                recipients(x, tag, list);
+            }
+        }
     }
     if w("message:From") {
-        mailbox(x, "t:From", m);
+        mailbox(x, "t:From", m, full);
     }
     if w("message:InternetMessageId") {
         if let Some(id) = &s.internet_message_id {
@@ -145,10 +239,14 @@ pub fn write_message(
     if w("message:IsRead") {
         x.leaf("t:IsRead", &m.is_read.to_string());
     }
+    if full && w("message:ReplyTo") {
+        recipients(x, "t:ReplyTo", &s.reply_to);
+    }
     x.end("t:Message");
 }
 
-fn mailbox(x: &mut XmlOut, tag: &str, m: &StoredMessage) {
+/// From or Sender; FindItem (`full` false) gives the name only.
+fn mailbox(x: &mut XmlOut, tag: &str, m: &StoredMessage, full: bool) {
     let s = &m.summary;
     let Some(address) = s.from_address.as_deref().filter(|a| !a.is_empty()) else {
         return;
@@ -156,10 +254,28 @@ fn mailbox(x: &mut XmlOut, tag: &str, m: &StoredMessage) {
     x.start(tag, &[]);
     x.start("t:Mailbox", &[]);
     x.leaf("t:Name", s.from_name.as_deref().unwrap_or(address));
-    x.leaf("t:EmailAddress", address);
-    x.leaf("t:RoutingType", "SMTP");
-    x.leaf("t:MailboxType", "OneOff");
+    if full {
+        x.leaf("t:EmailAddress", address);
+        x.leaf("t:RoutingType", "SMTP");
+        x.leaf("t:MailboxType", "OneOff");
+    }
     x.end("t:Mailbox");
+    x.end(tag);
+}
+
+fn recipients(x: &mut XmlOut, tag: &str, list: &[(Option<String>, String)]) {
+    if list.is_empty() {
+        return;
+    }
+    x.start(tag, &[]);
+    for (name, address) in list {
+        x.start("t:Mailbox", &[]);
+        x.leaf("t:Name", name.as_deref().unwrap_or(address));
+        x.leaf("t:EmailAddress", address);
+        x.leaf("t:RoutingType", "SMTP");
+        x.leaf("t:MailboxType", "OneOff");
+        x.end("t:Mailbox");
+    }
     x.end(tag);
 }
 

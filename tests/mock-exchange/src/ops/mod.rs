@@ -6,6 +6,7 @@
 pub mod common;
 pub mod find_folder;
 pub mod find_item;
+pub mod get_attachment;
 pub mod get_folder;
 pub mod get_item;
 pub mod get_user_oof_settings;
@@ -45,6 +46,7 @@ pub const OPERATIONS: &[(&str, Handler)] = &[
     (get_folder::ELEMENT, get_folder::handle),
     (find_item::ELEMENT, find_item::handle),
     (get_item::ELEMENT, get_item::handle),
+    (get_attachment::ELEMENT, get_attachment::handle),
     (update_item::ELEMENT, update_item::handle),
 ];
 
