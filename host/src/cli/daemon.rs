@@ -1,12 +1,14 @@
 //! `daemon [--once] [--interval 60s] [--max N]`: hands new emails to a sink
 //! (docs/daemon.md). Progress on stderr, one `daemon: ...` line per step;
-//! with `--once`, a failure of the last step is the usual JSON line on stdout.
+//! with `--once`, a failure of the last step is the usual JSON line, on
+//! stderr too: stdout may be the stdout sink's record stream.
 
 use super::app::App;
 use super::CmdResult;
-use crate::bindings::exports::soar::integration::daemon::Batch;
+use crate::bindings::exports::soar::integration::daemon::{Batch, Item};
 use crate::config::SinkKind;
-use crate::daemon::scheduler::{self, Calls, Guest, Settings, StepReport};
+use crate::daemon::dead_letters::DeadLetters;
+use crate::daemon::scheduler::{self, Calls, DeadLetterStore, Guest, Settings, StepReport};
 use crate::daemon::sinks::dir::DirSink;
 use crate::daemon::sinks::http::HttpSink;
 use crate::daemon::sinks::stdout::StdoutSink;
@@ -14,6 +16,7 @@ use crate::daemon::sinks::Sink;
 use crate::daemon::{human, install_signals, parse_interval, Stop};
 use crate::error::Failure;
 use crate::runtime::DaemonInstance;
+use crate::secrets::Redactor;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +51,21 @@ impl Calls for DaemonInstance<'_> {
     }
     fn ack(&mut self, ids: &[String]) -> Result<(), Failure> {
         DaemonInstance::ack(self, ids)
+    }
+}
+
+/// The state database's dead letters, with the reason redacted before it
+/// is stored: an engine may echo what it was sent.
+struct Kept {
+    store: DeadLetters,
+    redactor: Arc<Redactor>,
+}
+
+impl DeadLetterStore for Kept {
+    fn put(&mut self, item: &Item, sink: &str, reason: &str) -> Result<(), String> {
+        self.store
+            .put(item, sink, &self.redactor.redact(reason))
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -118,6 +136,18 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
         }
     };
 
+    let state = &host.state_path;
+    let store = DeadLetters::open(state).map_err(|e| {
+        with(Failure::internal(format!(
+            "cannot open the dead letters in the state file {} (state_path): {e}",
+            state.display()
+        )))
+    })?;
+    let mut dead = Kept {
+        store,
+        redactor: redactor.clone(),
+    };
+
     say(&format!(
         "started: sink {what}, {}max {}",
         if settings.once {
@@ -131,6 +161,7 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
     scheduler::run(
         &RuntimeGuest(&app),
         sink.as_mut(),
+        &mut dead,
         &settings,
         &stop,
         &mut progress,

@@ -6,6 +6,7 @@ mod app;
 mod batch;
 mod bench;
 mod daemon;
+mod dead_letters;
 mod describe;
 mod invoke;
 mod output;
@@ -43,6 +44,8 @@ enum Command {
     Batch(batch::Args),
     /// Hand new emails to a sink, step after step (docs/daemon.md)
     Daemon(daemon::Args),
+    /// See, export and delete the emails a sink refused for good (docs/daemon.md)
+    DeadLetters(dead_letters::Args),
     /// Measure compile, cache load and per-call instantiation
     #[command(hide = true)]
     Bench(bench::Args),
@@ -81,7 +84,12 @@ pub fn main() -> i32 {
             let text = text.split("\n\nUsage:").next().unwrap_or_default();
             let msg = text.split_whitespace().collect::<Vec<_>>().join(" ");
             let msg = msg.trim_start_matches("error: ").to_string();
-            output::failure(&Failure::invalid_input(msg), None);
+            let failure = Failure::invalid_input(msg);
+            if subcommand(&args).is_some_and(|s| s == "daemon") {
+                output::failure_on_stderr(&failure, None);
+            } else {
+                output::failure(&failure, None);
+            }
             return if code == 0 { 0 } else { 2 };
         }
     };
@@ -90,12 +98,18 @@ pub fn main() -> i32 {
         Command::Invoke(args) => invoke::run(cli.config.as_deref(), cli.component.as_deref(), args),
         Command::Batch(args) => batch::run(cli.config.as_deref(), cli.component.as_deref(), args),
         Command::Daemon(args) => daemon::run(cli.config.as_deref(), cli.component.as_deref(), args),
+        Command::DeadLetters(args) => dead_letters::run(cli.config.as_deref(), args),
         Command::Bench(args) => bench::run(cli.config.as_deref(), cli.component.as_deref(), args),
     };
     match result {
         Ok(()) => 0,
         Err((failure, redactor)) => {
-            output::failure(&failure, redactor.as_deref());
+            // The daemon's stdout may be the stdout sink's record stream.
+            if matches!(cli.command, Command::Daemon(_)) {
+                output::failure_on_stderr(&failure, redactor.as_deref());
+            } else {
+                output::failure(&failure, redactor.as_deref());
+            }
             failure.kind.exit_code()
         }
     }
@@ -107,6 +121,20 @@ pub type CmdResult = Result<(), (Failure, Option<std::sync::Arc<crate::secrets::
 fn wants_help(args: &[OsString]) -> bool {
     args.iter().skip(1).any(|a| a == "--help" || a == "-h")
         || args.get(1).is_some_and(|a| a == "help")
+}
+
+/// The first word that is neither a global option nor its value, before
+/// clap has parsed anything.
+fn subcommand(args: &[OsString]) -> Option<String> {
+    let mut it = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(a) = it.next() {
+        if a == "--config" || a == "--component" {
+            it.next();
+        } else if !a.starts_with('-') {
+            return Some(a.into_owned());
+        }
+    }
+    None
 }
 
 /// `--name VALUE` or `--name=VALUE`, before clap has parsed anything.
@@ -123,4 +151,29 @@ fn flag(args: &[OsString], name: &str) -> Option<PathBuf> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_subcommand_is_found_past_the_global_options() {
+        let args = |a: &[&str]| -> Vec<OsString> { a.iter().map(OsString::from).collect() };
+        let daemon = Some("daemon".to_string());
+        assert_eq!(subcommand(&args(&["ews-host", "daemon", "--once"])), daemon);
+        assert_eq!(
+            subcommand(&args(&["ews-host", "--config", "daemon.toml", "daemon"])),
+            daemon
+        );
+        assert_eq!(
+            subcommand(&args(&["ews-host", "--config=x", "--component", "c", "daemon"])),
+            daemon
+        );
+        assert_eq!(
+            subcommand(&args(&["ews-host", "--config", "daemon", "invoke"])),
+            Some("invoke".to_string())
+        );
+        assert_eq!(subcommand(&args(&["ews-host", "--config", "x"])), None);
+    }
 }

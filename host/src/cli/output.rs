@@ -96,6 +96,19 @@ pub fn print_json(value: Value) {
     print_line(line(&value));
 }
 
+/// A struct as one line, keys in its field order (`dead-letters list`).
+pub fn print_serialized(value: &impl Serialize) {
+    print_line(line(value));
+}
+
+/// The failure line on stderr: for the daemon, whose stdout may be the
+/// stdout sink's record stream, where a reader would take it for a record.
+pub fn failure_on_stderr(failure: &Failure, redactor: Option<&Redactor>) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{}", failure_line(failure, redactor));
+    let _ = err.flush();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

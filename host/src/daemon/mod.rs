@@ -1,8 +1,10 @@
 //! The mail-ingest daemon (docs/daemon.md): a loop of steps, each one fresh
 //! instance doing `poll` -> sink -> `ack`. Nothing that matters is kept in
 //! the host across steps or crashes: the guest's checkpoint is the state, the
-//! sinks write atomically, and an item is acked only once stored.
+//! sinks write atomically, and an item is acked only once stored, or once
+//! kept as a dead letter when the sink refused it for good.
 
+pub mod dead_letters;
 pub mod scheduler;
 pub mod sinks;
 

@@ -7,7 +7,7 @@
 
 use super::sinks::Sink;
 use super::{human, Stop};
-use crate::bindings::exports::soar::integration::daemon::Batch;
+use crate::bindings::exports::soar::integration::daemon::{Batch, Item};
 use crate::error::{Failure, Kind};
 use std::time::{Duration, Instant};
 
@@ -31,19 +31,42 @@ pub trait Guest {
     ) -> Result<StepReport, Failure>;
 }
 
+/// Where the items a sink refused for good are kept (the state database).
+pub trait DeadLetterStore {
+    /// `Ok` once the item is durably kept: only then may it be acked.
+    fn put(&mut self, item: &Item, sink: &str, reason: &str) -> Result<(), String>;
+}
+
+/// An item the sink refused for good, kept as a dead letter and acked.
+#[derive(Debug, PartialEq)]
+pub struct DeadLettered {
+    pub id: String,
+    pub reason: String,
+}
+
 #[derive(Debug, Default)]
 pub struct StepReport {
     pub polled: usize,
     pub stored: usize,
+    /// Stored and dead-lettered items that were acked.
     pub acked: usize,
+    pub dead_lettered: Vec<DeadLettered>,
     pub bytes: usize,
     pub more: bool,
     pub failure: Option<Failure>,
 }
 
-/// One step on one instance. The sink failing for an item ends the step:
-/// only the items stored before it are acked; the rest come again.
-pub fn step(calls: &mut dyn Calls, sink: &mut dyn Sink, max: u32) -> StepReport {
+/// One step on one instance. An item the sink refuses for good becomes a
+/// dead letter and the step goes on: one bad email must not stop the
+/// queue. Any other sink failure ends the step, as does a dead letter that
+/// cannot be written: only the items before it are acked; the rest come
+/// again.
+pub fn step(
+    calls: &mut dyn Calls,
+    sink: &mut dyn Sink,
+    dead: &mut dyn DeadLetterStore,
+    max: u32,
+) -> StepReport {
     let mut r = StepReport::default();
     let batch = match calls.poll(max) {
         Ok(b) => b,
@@ -59,15 +82,31 @@ pub fn step(calls: &mut dyn Calls, sink: &mut dyn Sink, max: u32) -> StepReport 
         match sink.store(item) {
             Ok(()) => {
                 ids.push(item.id.clone());
+                r.stored += 1;
                 r.bytes += item.json.len() + item.files.iter().map(|f| f.data.len()).sum::<usize>();
             }
+            Err(e) if e.is_permanent() => match dead.put(item, sink.name(), &e.message) {
+                Ok(()) => {
+                    ids.push(item.id.clone());
+                    r.dead_lettered.push(DeadLettered {
+                        id: item.id.clone(),
+                        reason: e.message,
+                    });
+                }
+                Err(why) => {
+                    r.failure = Some(Failure::internal(format!(
+                        "dead letters: cannot keep item {:?}, which the sink refused ({}): {why}",
+                        item.id, e.message
+                    )));
+                    break;
+                }
+            },
             Err(e) => {
                 r.failure = Some(e.into_failure(&item.id));
                 break;
             }
         }
     }
-    r.stored = ids.len();
     if !ids.is_empty() {
         match calls.ack(&ids) {
             Ok(()) => r.acked = ids.len(),
@@ -161,6 +200,7 @@ pub fn plan(report: &StepReport, streak: &mut Streak, interval: Duration) -> Pla
 pub fn run(
     guest: &dyn Guest,
     sink: &mut dyn Sink,
+    dead: &mut dyn DeadLetterStore,
     settings: &Settings,
     stop: &Stop,
     progress: &mut dyn FnMut(&str),
@@ -175,19 +215,26 @@ pub fn run(
         n += 1;
         let start = Instant::now();
         let report = guest
-            .with_instance(&mut |calls| step(calls, sink, settings.max))
+            .with_instance(&mut |calls| step(calls, sink, dead, settings.max))
             .unwrap_or_else(|f| StepReport {
                 failure: Some(f),
                 ..Default::default()
             });
         progress(&format!(
-            "step {n}: polled {}, stored {}, acked {}, {} bytes, in {} ms",
+            "step {n}: polled {}, stored {}, acked {}, dead-lettered {}, {} bytes, in {} ms",
             report.polled,
             report.stored,
             report.acked,
+            report.dead_lettered.len(),
             report.bytes,
             start.elapsed().as_millis()
         ));
+        for d in &report.dead_lettered {
+            progress(&format!(
+                "step {n}: warning: item {:?} refused for good, kept as a dead letter (ews-host dead-letters list) so that the queue goes on: {}",
+                d.id, d.reason
+            ));
+        }
         if let Some(f) = &report.failure {
             progress(&format!("step {n}: failed: {f}"));
         }
@@ -264,11 +311,13 @@ mod tests {
         }
     }
 
-    /// Stores everything except the ids it is told to refuse.
+    /// Stores everything except the ids it is told to refuse (for now) or
+    /// to reject (for good).
     #[derive(Default)]
     struct MemSink {
         stored: Vec<String>,
         refuse: Vec<String>,
+        reject: Vec<String>,
     }
 
     impl Sink for MemSink {
@@ -276,7 +325,31 @@ mod tests {
             if self.refuse.contains(&item.id) {
                 return Err(SinkError::new(Kind::Unavailable, "engine down"));
             }
+            if self.reject.contains(&item.id) {
+                return Err(SinkError::permanent(Kind::InvalidInput, "HTTP 422: no"));
+            }
             self.stored.push(item.id.clone());
+            Ok(())
+        }
+        fn name(&self) -> &'static str {
+            "mem"
+        }
+    }
+
+    /// Keeps (id, sink, reason), or fails every write when `broken`.
+    #[derive(Default)]
+    struct MemDead {
+        kept: Vec<(String, String, String)>,
+        broken: bool,
+    }
+
+    impl DeadLetterStore for MemDead {
+        fn put(&mut self, item: &Item, sink: &str, reason: &str) -> Result<(), String> {
+            if self.broken {
+                return Err("disk I/O error".into());
+            }
+            self.kept
+                .push((item.id.clone(), sink.to_string(), reason.to_string()));
             Ok(())
         }
     }
@@ -289,13 +362,21 @@ mod tests {
     }
 
     fn once(fake: &Fake, sink: &mut MemSink) -> (Result<(), Failure>, Vec<String>) {
+        once_with(fake, sink, &mut MemDead::default())
+    }
+
+    fn once_with(
+        fake: &Fake,
+        sink: &mut MemSink,
+        dead: &mut MemDead,
+    ) -> (Result<(), Failure>, Vec<String>) {
         let mut lines = Vec::new();
         let settings = Settings {
             interval: Duration::from_secs(3600),
             max: 7,
             once: true,
         };
-        let r = run(fake, sink, &settings, &Stop::default(), &mut |l| {
+        let r = run(fake, sink, dead, &settings, &Stop::default(), &mut |l| {
             lines.push(l.to_string())
         });
         (r, lines)
@@ -343,6 +424,76 @@ mod tests {
         assert_eq!(*fake.log.borrow(), ["#1 poll 7", "#1 ack a"]);
         assert!(lines[0].starts_with("step 1: polled 3, stored 1, acked 1, "));
         assert!(lines[1].starts_with("step 1: failed: unavailable: sink: item \"b\""));
+    }
+
+    /// A guest that will poll these batches, and a sink that rejects these ids.
+    fn rejecting(polls: Vec<Result<Batch, Failure>>, reject: &[&str]) -> (Fake, MemSink) {
+        let fake = Fake::default();
+        fake.polls.borrow_mut().extend(polls);
+        let sink = MemSink {
+            reject: reject.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        (fake, sink)
+    }
+
+    #[test]
+    fn an_item_refused_for_good_is_dead_lettered_and_the_queue_goes_on() {
+        let (fake, mut sink) = rejecting(
+            vec![batch(&["a", "b", "c", "d"], true), batch(&["e"], false)],
+            &["a", "c"],
+        );
+        let mut dead = MemDead::default();
+        let (r, lines) = once_with(&fake, &mut sink, &mut dead);
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(sink.stored, ["b", "d", "e"]);
+        let kept: Vec<&str> = dead.kept.iter().map(|k| k.0.as_str()).collect();
+        assert_eq!(kept, ["a", "c"]);
+        assert_eq!(dead.kept[0].1, "mem");
+        assert_eq!(dead.kept[0].2, "HTTP 422: no");
+        assert_eq!(
+            *fake.log.borrow(),
+            ["#1 poll 7", "#1 ack a,b,c,d", "#2 poll 7", "#2 ack e"]
+        );
+        starts_with(
+            &lines,
+            &[
+                "step 1: polled 4, stored 2, acked 4, dead-lettered 2, ",
+                "step 1: warning: item \"a\" refused for good",
+                "step 1: warning: item \"c\" refused for good",
+                "step 2: polled 1, stored 1, acked 1, dead-lettered 0, ",
+            ],
+        );
+        assert!(lines[1].ends_with(": HTTP 422: no"), "{lines:?}");
+    }
+
+    /// Each line begins as told, one for one.
+    fn starts_with(lines: &[String], prefixes: &[&str]) {
+        assert_eq!(lines.len(), prefixes.len(), "{lines:?}");
+        for (line, prefix) in lines.iter().zip(prefixes) {
+            assert!(
+                line.starts_with(prefix),
+                "{line:?} should start with {prefix:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_dead_letter_that_cannot_be_written_ends_the_step_unacked() {
+        let (fake, mut sink) = rejecting(vec![batch(&["a", "b", "c"], true)], &["b"]);
+        let mut dead = MemDead {
+            broken: true,
+            ..Default::default()
+        };
+        let (r, lines) = once_with(&fake, &mut sink, &mut dead);
+        let f = r.unwrap_err();
+        assert_eq!(f.kind, Kind::Internal);
+        assert!(f.message.contains("\"b\""), "{}", f.message);
+        assert!(f.message.contains("HTTP 422: no"), "{}", f.message);
+        assert!(f.message.ends_with("disk I/O error"), "{}", f.message);
+        assert_eq!(sink.stored, ["a"]);
+        assert_eq!(*fake.log.borrow(), ["#1 poll 7", "#1 ack a"]);
+        assert!(lines[0].starts_with("step 1: polled 3, stored 1, acked 1, dead-lettered 0, "));
     }
 
     #[test]
@@ -442,6 +593,7 @@ mod tests {
         run(
             &StopDuring(&fake, &stop),
             &mut sink,
+            &mut MemDead::default(),
             &settings,
             &stop,
             &mut |l| lines.push(l.to_string()),

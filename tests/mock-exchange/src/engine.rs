@@ -3,7 +3,9 @@
 //! (else 400) equal to the body's `id`, and a JSON body
 //! `{"id","record":{...},"files":[{"name","media_type","size","sha256","data_base64"}]}`
 //! whose every file's size and SHA-256 match its data (else 400). The first post of
-//! a key is stored (201); a repeat answers 200 `{"duplicate":true}`.
+//! a key is stored (201); a repeat answers 200 `{"duplicate":true}`. A record whose
+//! subject holds a marker given to `refuse_subject` gets that status (413, 422...)
+//! every time, as a real engine refuses a record it cannot take.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{SocketAddr, TcpListener};
@@ -55,6 +57,9 @@ struct State {
     duplicates: usize,
     requests: usize,
     faults: VecDeque<EngineFault>,
+    /// (subject marker, status): records refused every time they come.
+    refusals: Vec<(String, u16)>,
+    refused: HashMap<String, usize>,
 }
 
 struct Shared {
@@ -116,6 +121,20 @@ impl MockEngine {
     /// Requests that reached the server (faulted ones included).
     pub fn requests(&self) -> usize {
         self.shared.lock().requests
+    }
+
+    /// Every record whose subject contains `marker` is answered `status`
+    /// (a 4xx such as 413 or 422), and never stored.
+    pub fn refuse_subject(&self, marker: &str, status: u16) {
+        self.shared
+            .lock()
+            .refusals
+            .push((marker.to_string(), status));
+    }
+
+    /// How many posts of each Idempotency-Key `refuse_subject` refused.
+    pub fn refused(&self) -> HashMap<String, usize> {
+        self.shared.lock().refused.clone()
     }
 
     /// Queues `fault` for the next `times` requests.
@@ -190,6 +209,19 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<HttpRespo
         return Ok(json_response(400, json!({"error": e})));
     }
     let mut state = shared.lock();
+    let subject = value["record"]["subject"].as_str().unwrap_or_default();
+    let refusal = state
+        .refusals
+        .iter()
+        .find(|(marker, _)| subject.contains(marker.as_str()))
+        .map(|(_, status)| *status);
+    if let Some(status) = refusal {
+        *state.refused.entry(key.clone()).or_default() += 1;
+        return Ok(json_response(
+            status,
+            json!({"error": format!("record refused: subject {subject:?}")}),
+        ));
+    }
     if state.stored.contains_key(&key) {
         state.duplicates += 1;
         return Ok(json_response(200, json!({"id": key, "duplicate": true})));

@@ -7,15 +7,30 @@
 //! complete `<id>`, the new complete `<id>`, or no `<id>` (only between the two
 //! renames, and the item was not acked then, so it comes again), plus
 //! `.tmp-*`/`.old-*` litter that `DirSink::open` removes.
+//!
+//! Transient or permanent: an error of the disk (ENOSPC, EACCES, EIO, a
+//! read-only or vanished mount...) says nothing about the item, and the
+//! next item would meet it too: transient, the step ends. Permanent are the
+//! refusals that come from the item's own names, because the same item
+//! would be refused at every step and block the queue for good: an unsafe
+//! id or file name, `record.json` among the files, the same name twice, an
+//! id too long for the scratch names, a record that is not JSON, and two
+//! names this file system takes for one (`A.pdf`/`a.pdf` where case is
+//! folded, Unicode forms where names are normalised), which is the only way
+//! a file can already exist in a fresh scratch folder.
 
 use super::{check_component, parse_record, Sink, SinkError};
 use crate::bindings::exports::soar::integration::daemon::Item;
+use crate::error::Kind;
 use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub const RECORD: &str = "record.json";
+/// Longest item id: `.tmp-<id>-<pid>-<n>` must stay within the 255 bytes
+/// of a file name.
+const MAX_ID: usize = 200;
 
 pub struct DirSink {
     dir: PathBuf,
@@ -27,10 +42,20 @@ fn io(what: &str, path: &Path, e: std::io::Error) -> SinkError {
 }
 
 impl DirSink {
+    /// Creates the directory if needed, and leaves what is in it alone
+    /// (another process may be writing there).
+    pub fn new(dir: &Path) -> Result<DirSink, SinkError> {
+        fs::create_dir_all(dir).map_err(|e| io("cannot create", dir, e))?;
+        Ok(DirSink {
+            dir: dir.to_path_buf(),
+            n: 0,
+        })
+    }
+
     /// Creates the directory if needed and clears what a crash left behind.
     /// Returns the sink and how many leftovers were removed.
     pub fn open(dir: &Path) -> Result<(DirSink, usize), SinkError> {
-        fs::create_dir_all(dir).map_err(|e| io("cannot create", dir, e))?;
+        let sink = DirSink::new(dir)?;
         let mut cleaned = 0;
         for entry in fs::read_dir(dir).map_err(|e| io("cannot read", dir, e))? {
             let entry = entry.map_err(|e| io("cannot read", dir, e))?;
@@ -50,13 +75,7 @@ impl DirSink {
         if cleaned > 0 {
             fsync_dir(dir)?;
         }
-        Ok((
-            DirSink {
-                dir: dir.to_path_buf(),
-                n: 0,
-            },
-            cleaned,
-        ))
+        Ok((sink, cleaned))
     }
 
     fn scratch(&mut self, kind: &str, id: &str) -> PathBuf {
@@ -75,8 +94,21 @@ impl DirSink {
     }
 }
 
+/// Into a fresh scratch folder, whose names were checked unique.
 fn write_synced(path: &Path, data: &[u8]) -> Result<(), SinkError> {
-    let mut f = File::create_new(path).map_err(|e| io("cannot create", path, e))?;
+    let mut f = File::create_new(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            SinkError::permanent(
+                Kind::Internal,
+                format!(
+                    "sink_dir: {}: two file names of the item are one name on this file system",
+                    path.display()
+                ),
+            )
+        } else {
+            io("cannot create", path, e)
+        }
+    })?;
     f.write_all(data)
         .and_then(|_| f.sync_all())
         .map_err(|e| io("cannot write", path, e))
@@ -92,19 +124,26 @@ fn fsync_dir(dir: &Path) -> Result<(), SinkError> {
 /// are unique, and none is `record.json`.
 fn check(item: &Item) -> Result<(), SinkError> {
     check_component("item id", &item.id)?;
+    if item.id.len() > MAX_ID {
+        return Err(SinkError::permanent(
+            Kind::Internal,
+            format!("item id longer than {MAX_ID} bytes: {:?}", item.id),
+        ));
+    }
     let mut seen = HashSet::new();
     for f in &item.files {
         check_component("file name", &f.name)?;
         if f.name == RECORD {
-            return Err(SinkError::internal(format!(
-                "file name {RECORD:?} is reserved for the record"
-            )));
+            return Err(SinkError::permanent(
+                Kind::Internal,
+                format!("file name {RECORD:?} is reserved for the record"),
+            ));
         }
         if !seen.insert(f.name.as_str()) {
-            return Err(SinkError::internal(format!(
-                "file name {:?} appears twice",
-                f.name
-            )));
+            return Err(SinkError::permanent(
+                Kind::Internal,
+                format!("file name {:?} appears twice", f.name),
+            ));
         }
     }
     Ok(())
@@ -142,18 +181,19 @@ impl Sink for DirSink {
         }
         Ok(())
     }
+
+    fn name(&self) -> &'static str {
+        "dir"
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_items::item;
+    use super::super::test_items::{item, scratch};
     use super::*;
 
     fn tempdir(name: &str) -> PathBuf {
-        let d =
-            std::env::temp_dir().join(format!("ews-host-dirsink-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&d);
-        d
+        scratch(&format!("dirsink-{name}"))
     }
 
     fn names(dir: &Path) -> Vec<String> {
@@ -220,12 +260,30 @@ mod tests {
             item("ews-1", &[("record.json", b"")]),
             item("ews-1", &[("a", b""), ("a", b"")]),
         ] {
-            assert!(sink.store(&it).is_err(), "{:?}", it.id);
+            let e = sink.store(&it).unwrap_err();
+            assert!(e.is_permanent(), "{:?}: {}", it.id, e.message);
         }
+        let e = sink.store(&item(&"x".repeat(201), &[])).unwrap_err();
+        assert!(e.is_permanent(), "{}", e.message);
         let mut bad = item("ews-1", &[]);
         bad.json = "not json".into();
         assert!(sink.store(&bad).is_err());
         assert!(names(&d).is_empty(), "{:?}", names(&d));
         fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn an_error_of_the_disk_is_transient() {
+        let d = tempdir("disk");
+        let (mut sink, _) = DirSink::open(&d).unwrap();
+        // The folder vanishing (an unmounted disk) fails every item alike.
+        fs::remove_dir_all(&d).unwrap();
+        let e = sink.store(&item("ews-1", &[])).unwrap_err();
+        assert!(!e.is_permanent(), "{}", e.message);
+        assert!(
+            e.message.starts_with("sink_dir: cannot create"),
+            "{}",
+            e.message
+        );
     }
 }

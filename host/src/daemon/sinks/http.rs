@@ -2,14 +2,18 @@
 //! `Authorization: Basic base64(engine_access_id:engine_access_key)`,
 //! `Idempotency-Key: <id>`, `Content-Type: application/json`, body
 //! `{"id","record","files":[{"name","media_type","size","sha256","data_base64"}]}`.
-//! 2xx = stored. 429, 5xx and network errors are retried (Retry-After
-//! seconds honoured, else 1 s, 2 s, 4 s... at most 30 s), 5 attempts in all;
-//! any other status fails the item at once.
+//! 2xx = stored. 408, 429, 5xx and network errors are retried (Retry-After
+//! seconds honoured, else 1 s, 2 s, 4 s... at most 30 s), 5 attempts in all,
+//! then the step ends (transient). 401 and 403 end the step at once: the
+//! engine refuses our credentials, which no item can fix and no item is to
+//! blame for. Any other 4xx refuses this item for good (permanent: the
+//! daemon dead-letters it). A 1xx or 3xx means the URL is not the API's own
+//! (a redirect is never followed with credentials): the step ends.
 //!
 //! The host's own client (the allow-list is the component's, not the host's),
 //! hyper over tokio, https through the rustls stack wasmtime-wasi-http uses.
 
-use super::{Envelope, Sink, SinkError};
+use super::{encode, Envelope, Sink, SinkError};
 use crate::bindings::exports::soar::integration::daemon::Item;
 use crate::error::{Failure, Kind};
 use base64::Engine as _;
@@ -196,6 +200,39 @@ fn tls_config() -> tokio_rustls::rustls::ClientConfig {
         .with_no_client_auth()
 }
 
+/// What a status says about the item.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    Stored,
+    /// Worth another attempt (after Retry-After, if the engine gave one).
+    Retry,
+    /// Neither the item's fault nor worth retrying now: the step ends, and
+    /// the hint tells the operator what to fix.
+    Stop(Kind, &'static str),
+    /// The engine refuses this very item; it would refuse it every time.
+    Refused,
+}
+
+fn classify(status: u16) -> Verdict {
+    match status {
+        200..=299 => Verdict::Stored,
+        408 | 429 | 500.. => Verdict::Retry,
+        401 => Verdict::Stop(
+            Kind::Unauthorized,
+            "check engine_access_id and engine_access_key",
+        ),
+        403 => Verdict::Stop(
+            Kind::Forbidden,
+            "engine_access_id may not post records",
+        ),
+        400..=499 => Verdict::Refused,
+        _ => Verdict::Stop(
+            Kind::InvalidInput,
+            "expected engine_api_url to be the API's own URL, answering 2xx",
+        ),
+    }
+}
+
 /// The first 200 characters of a response body, on one line.
 fn excerpt(text: &str) -> String {
     let one_line: String = text
@@ -209,10 +246,14 @@ fn excerpt(text: &str) -> String {
 impl Sink for HttpSink {
     fn store(&mut self, item: &Item) -> Result<(), SinkError> {
         let envelope = Envelope::new(item, true)?;
-        let body = Bytes::from(
-            serde_json::to_vec(&envelope)
-                .map_err(|e| SinkError::internal(format!("cannot encode: {e}")))?,
-        );
+        let body = Bytes::from(encode(&envelope)?);
+        // The id goes into a header: one that cannot would fail every attempt.
+        if hyper::header::HeaderValue::from_str(&item.id).is_err() {
+            return Err(SinkError::permanent(
+                Kind::Internal,
+                format!("item id {:?} cannot be an Idempotency-Key header", item.id),
+            ));
+        }
         let mut last = String::new();
         for attempt in 1..=ATTEMPTS {
             let result = wasmtime_wasi::runtime::in_tokio(async {
@@ -223,21 +264,27 @@ impl Sink for HttpSink {
                     })
             });
             let retry_after = match result {
-                Attempt::Status(s, _, _) if (200..300).contains(&s) => return Ok(()),
-                Attempt::Status(s, retry_after, text) if s == 429 || s >= 500 => {
-                    last = format!("HTTP {s}: {}", excerpt(&text));
-                    retry_after
-                }
-                Attempt::Status(s, _, text) => {
-                    let kind = match s {
-                        401 => Kind::Unauthorized,
-                        403 => Kind::Forbidden,
-                        _ => Kind::InvalidInput,
-                    };
-                    return Err(SinkError::new(
-                        kind,
-                        format!("engine_api_url answered HTTP {s}: {}", excerpt(&text)),
-                    ));
+                Attempt::Status(s, retry_after, text) => {
+                    let answer = format!("HTTP {s}: {}", excerpt(&text));
+                    match classify(s) {
+                        Verdict::Stored => return Ok(()),
+                        Verdict::Retry => {
+                            last = answer;
+                            retry_after
+                        }
+                        Verdict::Stop(kind, hint) => {
+                            return Err(SinkError::new(
+                                kind,
+                                format!("engine_api_url answered {answer} ({hint})"),
+                            ))
+                        }
+                        Verdict::Refused => {
+                            return Err(SinkError::permanent(
+                                Kind::InvalidInput,
+                                format!("engine_api_url answered {answer}"),
+                            ))
+                        }
+                    }
                 }
                 Attempt::Network(e) => {
                     last = e;
@@ -258,6 +305,10 @@ impl Sink for HttpSink {
             Kind::Unavailable,
             format!("engine_api_url: {ATTEMPTS} attempts failed, the last: {last}"),
         ))
+    }
+
+    fn name(&self) -> &'static str {
+        "http"
     }
 }
 
@@ -320,6 +371,11 @@ mod tests {
     const BAD: &str =
         "HTTP/1.1 422 Unprocessable\r\ncontent-length: 14\r\nconnection: close\r\n\r\nbad\nrecord {x}";
 
+    const DENIED: &str =
+        "HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+    const TIMEOUT: &str =
+        "HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+
     fn sink(url: &str) -> HttpSink {
         let mut s = HttpSink::from_config(Some(url), Some("engine-id"), Some("k3y")).unwrap();
         s.base_delay = Duration::from_millis(5);
@@ -368,16 +424,70 @@ mod tests {
         let (url, seen) = server(vec![DOWN; 6]);
         let e = sink(&url).store(&item("ews-1", &[])).unwrap_err();
         assert_eq!(e.kind, Kind::Unavailable);
+        assert!(!e.is_permanent());
         assert!(e.message.contains("5 attempts"), "{}", e.message);
         assert!(e.message.contains("HTTP 503: busy"), "{}", e.message);
         assert_eq!(seen.lock().unwrap().len(), 5);
     }
 
     #[test]
-    fn other_4xx_fails_at_once() {
+    fn statuses() {
+        for s in [200, 201, 204, 299] {
+            assert_eq!(classify(s), Verdict::Stored, "{s}");
+        }
+        for s in [408, 429, 500, 502, 503, 504, 599] {
+            assert_eq!(classify(s), Verdict::Retry, "{s}");
+        }
+        for s in [400, 404, 405, 409, 410, 413, 415, 422, 451, 499] {
+            assert_eq!(classify(s), Verdict::Refused, "{s}");
+        }
+        assert!(matches!(classify(401), Verdict::Stop(Kind::Unauthorized, _)));
+        assert!(matches!(classify(403), Verdict::Stop(Kind::Forbidden, _)));
+        for s in [100, 301, 302, 304, 307, 308] {
+            assert!(
+                matches!(classify(s), Verdict::Stop(Kind::InvalidInput, _)),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn refused_credentials_end_the_step_without_blaming_the_item() {
+        let (url, seen) = server(vec![DENIED, OK]);
+        let e = sink(&url).store(&item("ews-1", &[])).unwrap_err();
+        assert_eq!(e.kind, Kind::Unauthorized);
+        assert!(!e.is_permanent());
+        assert!(
+            e.message
+                .ends_with("(check engine_access_id and engine_access_key)"),
+            "{}",
+            e.message
+        );
+        assert_eq!(seen.lock().unwrap().len(), 1, "not retried");
+    }
+
+    #[test]
+    fn an_id_that_cannot_be_a_header_is_refused_for_good() {
+        let e = sink("http://127.0.0.1:9/")
+            .store(&item("ews-\u{7f}", &[]))
+            .unwrap_err();
+        assert!(e.is_permanent(), "{}", e.message);
+        assert!(e.message.contains("Idempotency-Key"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_timeout_408_is_retried() {
+        let (url, seen) = server(vec![TIMEOUT, OK]);
+        sink(&url).store(&item("ews-1", &[])).unwrap();
+        assert_eq!(seen.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn other_4xx_refuses_the_item_for_good_at_once() {
         let (url, seen) = server(vec![BAD, OK]);
         let e = sink(&url).store(&item("ews-1", &[])).unwrap_err();
         assert_eq!(e.kind, Kind::InvalidInput);
+        assert!(e.is_permanent());
         assert_eq!(
             e.message,
             "engine_api_url answered HTTP 422: bad record {x}"

@@ -11,21 +11,47 @@ use crate::error::{Failure, Kind};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+/// Whether trying the same item again can succeed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// The sink, its disk or its engine is not ready (down, full, refusing
+    /// our credentials): the step ends and the item comes again.
+    Transient,
+    /// The sink refuses this very item, and would refuse it every time: the
+    /// daemon dead-letters it so that the rest of the queue flows.
+    Permanent,
+}
+
 #[derive(Debug, Clone)]
 pub struct SinkError {
     pub kind: Kind,
     pub message: String,
+    pub fate: Fate,
 }
 
 impl SinkError {
+    /// A transient failure: the default, because a failure wrongly taken for
+    /// transient only delays the queue, while one wrongly taken for
+    /// permanent takes an email out of it.
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
         SinkError {
             kind,
             message: message.into(),
+            fate: Fate::Transient,
         }
     }
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(Kind::Internal, message)
+    }
+    /// This item is refused for good.
+    pub fn permanent(kind: Kind, message: impl Into<String>) -> Self {
+        SinkError {
+            fate: Fate::Permanent,
+            ..Self::new(kind, message)
+        }
+    }
+    pub fn is_permanent(&self) -> bool {
+        self.fate == Fate::Permanent
     }
     pub fn into_failure(self, id: &str) -> Failure {
         Failure::new(self.kind, format!("sink: item {id:?}: {}", self.message))
@@ -34,6 +60,8 @@ impl SinkError {
 
 pub trait Sink {
     fn store(&mut self, item: &Item) -> Result<(), SinkError>;
+    /// `stdout`, `dir` or `http`: recorded with each dead letter.
+    fn name(&self) -> &'static str;
 }
 
 /// A file as the stdout and http sinks describe it (keys in this order).
@@ -79,9 +107,21 @@ impl<'a> Envelope<'a> {
     }
 }
 
+/// A record that is not JSON never will be: permanent, for every sink.
 pub fn parse_record(item: &Item) -> Result<serde_json::Value, SinkError> {
-    serde_json::from_str(&item.json)
-        .map_err(|e| SinkError::internal(format!("the component's record is not JSON: {e}")))
+    serde_json::from_str(&item.json).map_err(|e| {
+        SinkError::permanent(
+            Kind::Internal,
+            format!("the component's record is not JSON: {e}"),
+        )
+    })
+}
+
+/// Encoding a parsed record cannot fail in practice; if it did, it would
+/// fail the same way for this item every time.
+pub fn encode(value: &impl Serialize) -> Result<Vec<u8>, SinkError> {
+    serde_json::to_vec(value)
+        .map_err(|e| SinkError::permanent(Kind::Internal, format!("cannot encode: {e}")))
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {
@@ -94,10 +134,11 @@ pub fn sha256_hex(data: &[u8]) -> String {
 /// A name usable as one path component: not empty, not `.`/`..`, no `/`,
 /// `\`, NUL or other control characters, not hidden (the sink's own temp
 /// names start with a dot), at most 255 bytes. The component promises as
-/// much; the host checks rather than trusts.
+/// much; the host checks rather than trusts. The name is the item's, so a
+/// refusal is permanent: it would be refused again every step.
 pub fn check_component(what: &str, name: &str) -> Result<(), SinkError> {
     let bad = |why: &str| {
-        Err(SinkError::new(
+        Err(SinkError::permanent(
             Kind::Internal,
             format!("unsafe {what} {name:?}: {why}"),
         ))
@@ -127,6 +168,13 @@ pub fn check_component(what: &str, name: &str) -> Result<(), SinkError> {
 pub mod test_items {
     use crate::bindings::exports::soar::integration::daemon::Item;
     use crate::bindings::soar::integration::types::File;
+
+    /// A path of its own under the temp dir for one test, emptied.
+    pub fn scratch(test: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("ews-host-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
 
     pub fn item(id: &str, files: &[(&str, &[u8])]) -> Item {
         Item {

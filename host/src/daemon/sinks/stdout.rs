@@ -1,8 +1,10 @@
 //! One JSON line per item on stdout, flushed each time (stdout is the
 //! engine's pipe): `{"id","record","files":[{"name","media_type","size",
 //! "sha256"[,"data_base64"]}]}`. A line written and flushed is stored.
+//! A write error (a closed pipe, a full disk behind a redirect) is the
+//! reader's or the disk's trouble, not the item's: transient.
 
-use super::{Envelope, Sink, SinkError};
+use super::{encode, Envelope, Sink, SinkError};
 use crate::bindings::exports::soar::integration::daemon::Item;
 use std::io::Write;
 
@@ -29,7 +31,8 @@ impl<W: Write> StdoutSink<W> {
 
 pub fn line(item: &Item, inline: bool) -> Result<String, SinkError> {
     let env = Envelope::new(item, inline)?;
-    serde_json::to_string(&env).map_err(|e| SinkError::internal(format!("cannot encode: {e}")))
+    // serde_json writes UTF-8 only.
+    Ok(String::from_utf8_lossy(&encode(&env)?).into_owned())
 }
 
 impl<W: Write> Sink for StdoutSink<W> {
@@ -42,6 +45,10 @@ impl<W: Write> Sink for StdoutSink<W> {
             .write_all(text.as_bytes())
             .and_then(|_| self.out.flush())
             .map_err(|e| SinkError::internal(format!("stdout: {e}")))
+    }
+
+    fn name(&self) -> &'static str {
+        "stdout"
     }
 }
 
@@ -79,7 +86,29 @@ mod tests {
         let mut it = item("ews-1", &[]);
         it.json = "{not json".into();
         let mut sink = StdoutSink::new(Vec::new(), false);
-        assert!(sink.store(&it).unwrap_err().message.contains("not JSON"));
+        let e = sink.store(&it).unwrap_err();
+        assert!(e.message.contains("not JSON"), "{}", e.message);
+        assert!(e.is_permanent(), "the same bytes never parse");
         assert!(sink.out.is_empty());
+    }
+
+    /// A writer that always fails, as a closed pipe does.
+    struct Broken;
+    impl Write for Broken {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_write_error_is_transient() {
+        let e = StdoutSink::new(Broken, false)
+            .store(&item("ews-1", &[]))
+            .unwrap_err();
+        assert!(!e.is_permanent());
+        assert!(e.message.starts_with("stdout: "), "{}", e.message);
     }
 }

@@ -1,0 +1,252 @@
+//! Dead letters: the items a sink refused for good (an engine's 413 or 422,
+//! a record the dir sink cannot hold), kept in the state database
+//! (`state_path`) with the sink's reason, the record and its files. Writing
+//! one is what allows the daemon to ack such an item, so that one email the
+//! engine rejects does not stop ingestion; `ews-host dead-letters` lists,
+//! exports and deletes them.
+//!
+//! The same file as the guest's keyvalue store, on a connection of its own:
+//! WAL lets the two share it, and `synchronous=FULL` makes a dead letter as
+//! durable as the checkpoint that the ack writes after it.
+
+use crate::bindings::exports::soar::integration::daemon::Item;
+use crate::bindings::soar::integration::types::File;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use serde::Serialize;
+use std::path::Path;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS dead_letters (
+    id TEXT PRIMARY KEY,
+    time TEXT NOT NULL,
+    sink TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    subject TEXT,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dead_letter_files (
+    id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (id, n)
+) WITHOUT ROWID;";
+
+/// One dead letter as `dead-letters list` prints it (keys in this order).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub id: String,
+    /// When it was refused, RFC 3339 UTC.
+    pub time: String,
+    pub sink: String,
+    pub reason: String,
+    /// The record's `subject`, when it has one.
+    pub subject: Option<String>,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+pub struct DeadLetters {
+    conn: Connection,
+}
+
+impl DeadLetters {
+    /// The daemon's: creates the file if needed.
+    pub fn open(path: &Path) -> rusqlite::Result<DeadLetters> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // Connection::open says why if this did not work.
+            let _ = std::fs::create_dir_all(dir);
+        }
+        Self::setup(Connection::open(path)?)
+    }
+
+    /// The CLI's: a state file that is not there is a wrong `state_path`,
+    /// which an empty list would hide.
+    pub fn open_existing(path: &Path) -> rusqlite::Result<Option<DeadLetters>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Self::setup(Connection::open_with_flags(path, flags)?).map(Some)
+    }
+
+    fn setup(conn: Connection) -> rusqlite::Result<DeadLetters> {
+        // The daemon may hold the write lock briefly.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(DeadLetters { conn })
+    }
+
+    /// Keeps `item` (replacing an earlier letter of the same id: the item
+    /// came again because its ack did not happen), committed before this
+    /// returns.
+    pub fn put(&mut self, item: &Item, sink: &str, reason: &str) -> rusqlite::Result<()> {
+        let subject = serde_json::from_str::<serde_json::Value>(&item.json)
+            .ok()
+            .and_then(|v| v.get("subject")?.as_str().map(String::from));
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM dead_letter_files WHERE id = ?1", [&item.id])?;
+        tx.execute(
+            "INSERT OR REPLACE INTO dead_letters (id, time, sink, reason, subject, record)
+             VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?2, ?3, ?4, ?5)",
+            params![item.id, sink, reason, subject, item.json],
+        )?;
+        for (n, f) in item.files.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO dead_letter_files (id, n, name, media_type, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![item.id, n as i64, f.name, f.media_type, f.data],
+            )?;
+        }
+        tx.commit()
+    }
+
+    /// Oldest first: in the order they were kept (a replaced letter is
+    /// inserted anew), which the time's whole seconds cannot tell.
+    pub fn list(&self) -> rusqlite::Result<Vec<Entry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.id, d.time, d.sink, d.reason, d.subject,
+                    COUNT(f.n), COALESCE(SUM(LENGTH(f.data)), 0)
+             FROM dead_letters d LEFT JOIN dead_letter_files f ON f.id = d.id
+             GROUP BY d.id ORDER BY d.rowid",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Entry {
+                id: r.get(0)?,
+                time: r.get(1)?,
+                sink: r.get(2)?,
+                reason: r.get(3)?,
+                subject: r.get(4)?,
+                files: r.get(5)?,
+                bytes: r.get(6)?,
+            })
+        })?;
+        rows.collect()
+    }
+
+    /// The item as the sink was given it.
+    pub fn get(&self, id: &str) -> rusqlite::Result<Option<Item>> {
+        let json: Option<String> = self
+            .conn
+            .query_row("SELECT record FROM dead_letters WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(json) = json else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT name, media_type, data FROM dead_letter_files WHERE id = ?1 ORDER BY n",
+        )?;
+        let files = stmt
+            .query_map([id], |r| {
+                Ok(File {
+                    name: r.get(0)?,
+                    media_type: r.get(1)?,
+                    data: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<File>>>()?;
+        Ok(Some(Item {
+            id: id.to_string(),
+            json,
+            files,
+        }))
+    }
+
+    /// False when there was no such letter.
+    pub fn delete(&mut self, id: &str) -> rusqlite::Result<bool> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM dead_letter_files WHERE id = ?1", [id])?;
+        let n = tx.execute("DELETE FROM dead_letters WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(n > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sinks::test_items::{item, scratch};
+    use super::*;
+
+    fn temp_db(name: &str) -> std::path::PathBuf {
+        scratch(&format!("dead-letters-{name}")).join("state.sqlite3")
+    }
+
+    #[test]
+    fn keeps_lists_gives_back_and_deletes() {
+        let path = temp_db("cycle");
+        {
+            let mut d = DeadLetters::open(&path).unwrap();
+            d.put(
+                &item("ews-1", &[("message.eml", b"mime"), ("a.pdf", b"%PDF")]),
+                "http",
+                "engine_api_url answered HTTP 422: bad",
+            )
+            .unwrap();
+            let mut no_subject = item("ews-2", &[]);
+            no_subject.json = "{not json".into();
+            d.put(&no_subject, "dir", "the component's record is not JSON")
+                .unwrap();
+        }
+        // Another process (the CLI) sees what the daemon committed.
+        let mut d = DeadLetters::open_existing(&path).unwrap().unwrap();
+        let list = d.list().unwrap();
+        let ids: Vec<&str> = list.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["ews-1", "ews-2"]);
+        let first = &list[0];
+        assert_eq!(first.sink, "http");
+        assert_eq!(first.reason, "engine_api_url answered HTTP 422: bad");
+        assert_eq!(first.subject.as_deref(), Some("hi"));
+        assert_eq!((first.files, first.bytes), (2, 8));
+        assert!(
+            first.time.ends_with('Z') && first.time.len() == 20,
+            "{}",
+            first.time
+        );
+        let second = &list[1];
+        assert_eq!((second.subject.as_deref(), second.files), (None, 0));
+
+        let back = d.get("ews-1").unwrap().unwrap();
+        let original = item("ews-1", &[("message.eml", b"mime"), ("a.pdf", b"%PDF")]);
+        assert_eq!(back.json, original.json);
+        let names: Vec<&str> = back.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["message.eml", "a.pdf"], "in the item's order");
+        assert_eq!(back.files[1].data, b"%PDF");
+        assert_eq!(back.files[1].media_type, "application/octet-stream");
+        assert_eq!(d.get("ews-9").unwrap().map(|i| i.id), None);
+
+        assert!(d.delete("ews-1").unwrap());
+        assert!(!d.delete("ews-1").unwrap());
+        assert_eq!(d.list().unwrap().len(), 1);
+        assert_eq!(d.get("ews-1").unwrap().map(|i| i.id), None);
+    }
+
+    #[test]
+    fn the_same_item_again_replaces_its_letter() {
+        let mut d = DeadLetters::open(&temp_db("again")).unwrap();
+        d.put(
+            &item("ews-1", &[("a", b"1"), ("b", b"2")]),
+            "http",
+            "HTTP 413",
+        )
+        .unwrap();
+        d.put(&item("ews-2", &[]), "http", "HTTP 400").unwrap();
+        d.put(&item("ews-1", &[("a", b"1")]), "http", "HTTP 422")
+            .unwrap();
+        let list = d.list().unwrap();
+        let ids: Vec<&str> = list.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["ews-2", "ews-1"], "the latest refusal counts");
+        assert_eq!((list[1].reason.as_str(), list[1].files), ("HTTP 422", 1));
+    }
+
+    #[test]
+    fn a_missing_state_file_is_not_created_by_the_cli() {
+        let path = temp_db("missing");
+        assert!(DeadLetters::open_existing(&path).unwrap().is_none());
+        assert!(!path.exists());
+    }
+}
