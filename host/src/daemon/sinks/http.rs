@@ -225,6 +225,13 @@ fn classify(status: u16) -> Verdict {
             Kind::Forbidden,
             "engine_access_id may not post records",
         ),
+        // A POST that finds no resource, or a method the URL does not take,
+        // says the URL is wrong, not the record: dead-lettering would take
+        // every email out of the queue because of one typo in the config.
+        404 | 405 => Verdict::Stop(
+            Kind::InvalidInput,
+            "expected engine_api_url to be the engine's records endpoint",
+        ),
         400..=499 => Verdict::Refused,
         _ => Verdict::Stop(
             Kind::InvalidInput,
@@ -438,12 +445,12 @@ mod tests {
         for s in [408, 429, 500, 502, 503, 504, 599] {
             assert_eq!(classify(s), Verdict::Retry, "{s}");
         }
-        for s in [400, 404, 405, 409, 410, 413, 415, 422, 451, 499] {
+        for s in [400, 409, 410, 413, 415, 422, 451, 499] {
             assert_eq!(classify(s), Verdict::Refused, "{s}");
         }
         assert!(matches!(classify(401), Verdict::Stop(Kind::Unauthorized, _)));
         assert!(matches!(classify(403), Verdict::Stop(Kind::Forbidden, _)));
-        for s in [100, 301, 302, 304, 307, 308] {
+        for s in [100, 301, 302, 304, 307, 308, 404, 405] {
             assert!(
                 matches!(classify(s), Verdict::Stop(Kind::InvalidInput, _)),
                 "{s}"

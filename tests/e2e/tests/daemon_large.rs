@@ -1,0 +1,148 @@
+//! Large mail never blocks the queue: a poll whose emails together are
+//! larger than one answer may be is fetched in several GetItems, and an
+//! email too large to fetch whole is delivered from its parts (properties,
+//! then each attachment alone), with the small email behind it.
+
+use base64::Engine as _;
+use e2e::dir_sink_records;
+use e2e::fixtures::{self, ingesting_host, ALICE, PHISHING};
+use mock_exchange::{MockExchange, NewMessage};
+use sha2::{Digest, Sha256};
+
+/// Deterministic bytes that do not compress (xorshift).
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+/// A multipart email with these (name, media type, bytes) attachments,
+/// base64 in 76-character lines as mail clients write them.
+fn email_with(subject: &str, attachments: &[(&str, &str, Vec<u8>)]) -> Vec<u8> {
+    let mut m = format!(
+        "From: Mallory <m@evil.com>\r\nTo: {ALICE}\r\nSubject: {subject}\r\nDate: Fri, 20 Nov 2026 09:00:00 +0000\r\n\
+         Message-ID: <{}@evil.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n\
+         --B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nsee attached\r\n",
+        subject.replace(' ', ".")
+    )
+    .into_bytes();
+    for (name, media_type, data) in attachments {
+        if *media_type == "message/rfc822" {
+            m.extend_from_slice(
+                format!("--B\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n")
+                    .as_bytes(),
+            );
+            m.extend_from_slice(data);
+            m.extend_from_slice(b"\r\n");
+            continue;
+        }
+        m.extend_from_slice(
+            format!(
+                "--B\r\nContent-Type: {media_type}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\
+                 Content-Transfer-Encoding: base64\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        let b64 = base64::engine::general_purpose::STANDARD.encode(data);
+        for line in b64.as_bytes().chunks(76) {
+            m.extend_from_slice(line);
+            m.extend_from_slice(b"\r\n");
+        }
+    }
+    m.extend_from_slice(b"--B--\r\n");
+    m
+}
+
+fn add(mock: &MockExchange, mime: &[u8], received: &str) -> String {
+    mock.add_message(ALICE, PHISHING, mime, NewMessage { received, ..NewMessage::default() })
+}
+
+fn count(mock: &MockExchange, operation: &str) -> usize {
+    mock.requests().iter().filter(|r| r.operation == operation).count()
+}
+
+fn sha(data: &[u8]) -> String {
+    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn forty_emails_of_one_and_a_half_megabytes_arrive_in_one_run() {
+    let mock = fixtures::mock();
+    let ids: Vec<String> = (0..40)
+        .map(|i| {
+            let mime = email_with(
+                &format!("big {i:02}"),
+                &[("scan.pdf", "application/pdf", noise(1_100_000, i + 1))],
+            );
+            assert!(mime.len() > 1_500_000, "{}", mime.len());
+            add(&mock, &mime, &format!("2026-11-20T10:{i:02}:00Z"))
+        })
+        .collect();
+    let (host, sink) = ingesting_host(&mock);
+    let run = host.run(&["daemon", "--once"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let records = dir_sink_records(&sink);
+    assert_eq!(records.len(), 40, "{run:#?}");
+    for (_, r) in &records {
+        assert_eq!(r["errors"], serde_json::json!([]), "{r}");
+    }
+    assert!(ids.iter().all(|id| mock.message(id).unwrap().is_read));
+    // 60 MB of mail in one poll: more than one answer may hold, so several
+    // GetItems, none refused for size.
+    let get_items = count(&mock, "GetItem");
+    assert!((2..=4).contains(&get_items), "{get_items} GetItems");
+    assert!(!run.stderr.contains("larger than"), "{}", run.stderr);
+    eprintln!("40 × 1.5 MB: {get_items} GetItem requests");
+}
+
+#[test]
+fn an_email_too_large_to_fetch_whole_arrives_from_its_parts_with_the_one_behind_it() {
+    let mock = fixtures::mock();
+    let big_a = noise(30_000_000, 7);
+    let big_b = noise(10_000_000, 8);
+    let nested = b"From: a@b.example\r\nSubject: the original\r\n\r\nhello\r\n".to_vec();
+    let mime = email_with(
+        "huge",
+        &[
+            ("disk image.bin", "application/octet-stream", big_a.clone()),
+            ("report.pdf", "application/pdf", big_b.clone()),
+            ("", "message/rfc822", nested.clone()),
+        ],
+    );
+    assert!(mime.len() > 50_000_000, "{}", mime.len());
+    let huge = add(&mock, &mime, "2026-11-20T10:00:00Z");
+    let small = add(&mock, &fixtures::email("m@evil.com", "small one", "hi"), "2026-11-20T10:01:00Z");
+    let (host, sink) = ingesting_host(&mock);
+    let run = host.run(&["daemon", "--once"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let records = dir_sink_records(&sink);
+    assert_eq!(records.len(), 2, "{run:#?}");
+    assert!(mock.message(&huge).unwrap().is_read && mock.message(&small).unwrap().is_read);
+
+    let (dir, r) = &records[0];
+    assert_eq!(r["subject"], "huge");
+    assert!(r["errors"][0].as_str().unwrap().contains("too large to fetch whole"), "{r}");
+    assert_eq!(r["eml"], serde_json::Value::Null);
+    assert_eq!(r["from"]["address"], "m@evil.com");
+    assert_eq!(r["body"]["text"].as_str().unwrap().trim(), "see attached");
+    let atts = r["attachments"].as_array().unwrap();
+    assert_eq!(atts.len(), 3, "{r}");
+    for (entry, data) in [(&atts[0], &big_a), (&atts[1], &big_b), (&atts[2], &nested)] {
+        assert_eq!(entry["sha256"], sha(data), "{entry}");
+        let file = sink.join(dir).join(entry["file"].as_str().unwrap());
+        assert_eq!(std::fs::metadata(&file).unwrap().len(), data.len() as u64);
+    }
+    assert_eq!(atts[2]["kind"], "email");
+    assert_eq!(atts[2]["email"]["subject"], "the original");
+    assert_eq!(records[1].1["subject"], "small one");
+    assert_eq!(records[1].1["errors"], serde_json::json!([]));
+    // Never asked for whole: a metadata GetItem, one GetAttachment each.
+    assert_eq!(count(&mock, "GetAttachment"), 3);
+    assert_eq!(mock.schema_failures(), 0);
+}
