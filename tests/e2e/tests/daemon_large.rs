@@ -142,7 +142,12 @@ fn an_email_too_large_to_fetch_whole_arrives_from_its_parts_with_the_one_behind_
     assert_eq!(atts[2]["email"]["subject"], "the original");
     assert_eq!(records[1].1["subject"], "small one");
     assert_eq!(records[1].1["errors"], serde_json::json!([]));
-    // Never asked for whole: a metadata GetItem, one GetAttachment each.
+    // Its item:Size (the store's, attachments decoded: about 40 MB) let it be
+    // tried whole; the answer (54 MB of MIME, base64) was refused for its
+    // size before it was read; then a metadata GetItem, one GetAttachment
+    // per attachment, and the small one's GetItem.
+    assert!(mock.message(&huge).unwrap().size < 45_000_000);
+    assert_eq!(count(&mock, "GetItem"), 3);
     assert_eq!(count(&mock, "GetAttachment"), 3);
     assert_eq!(mock.schema_failures(), 0);
 }

@@ -43,7 +43,7 @@ pub struct MessageState {
     pub received: String,
     pub categories: Vec<String>,
     pub importance: String,
-    /// The MIME's length.
+    /// `item:Size`: the store size (attachments decoded), below the MIME length.
     pub size: usize,
     /// Decoded subject.
     pub subject: String,
@@ -172,6 +172,18 @@ impl MockExchange {
                 m.received = ts;
             }
             s.touch(item_id);
+        })
+        .is_some()
+    }
+
+    /// Sets what the store holds as the message's PidTagSentRepresentingSmtpAddress,
+    /// independently of its MIME: the SMTP address of an Exchange-internal (EX)
+    /// sender, or `None` for a store that has no such property.
+    pub fn set_from_smtp(&self, item_id: &str, address: Option<&str>) -> bool {
+        self.with_store(item_id, |s| {
+            if let Some(m) = s.message_mut(item_id) {
+                m.from_smtp = address.map(str::to_string);
+            }
         })
         .is_some()
     }

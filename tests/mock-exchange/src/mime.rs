@@ -28,6 +28,11 @@ pub struct Summary {
     pub internet_message_id: Option<String>,
     /// The text and HTML bodies, decoded, concatenated (for `item:Body` Contains).
     pub body_text: String,
+    /// `item:Size` as Exchange reports it: the store holds attachments
+    /// decoded, so a MIME with base64 attachments is a third larger than this.
+    /// (A mock that answered the MIME's length would let a client's size
+    /// planning pass here and fail on Exchange.)
+    pub store_size: usize,
     /// The first text/plain body alone (`BodyType` Text).
     pub text_body: String,
     /// (name, address) of To, Cc, Bcc and Reply-To.
@@ -118,7 +123,16 @@ pub fn summarize(mime: &[u8]) -> Summary {
             (h.name.as_str().to_string(), raw)
         })
         .collect();
+    let encoding_overhead: usize = message
+        .attachments()
+        .filter(|p| p.encoding == mail_parser::Encoding::Base64)
+        .map(|p| {
+            let raw = p.offset_end.saturating_sub(p.offset_body) as usize;
+            raw.saturating_sub(p.len())
+        })
+        .sum();
     Summary {
+        store_size: mime.len().saturating_sub(encoding_overhead),
         text_body: message
             .body_text(0)
             .map(|t| t.into_owned())

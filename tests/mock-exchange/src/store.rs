@@ -53,8 +53,12 @@ pub struct StoredMessage {
 }
 
 impl StoredMessage {
+    /// `item:Size`: the store's size, not the MIME's (see `Summary::store_size`).
     pub fn size(&self) -> usize {
-        self.mime.len()
+        match self.summary.store_size {
+            0 => self.mime.len(),
+            n => n,
+        }
     }
 }
 
