@@ -76,9 +76,18 @@ fn sender_domains_work_on_what_exchange_returns() {
         assert_eq!(mock.message(id).unwrap().is_read, read, "{id}");
     }
     // The server-side prefilter let through the matching ones, the prefix
-    // trap (finished in the component) and the two without the property:
-    // fetched in one GetItem; the suffix trap never left the server.
+    // trap (finished in the component) and the two without the property;
+    // the suffix trap never left the server.
     assert_eq!(get_items(&mock), 1);
+    // Only what the property could not decide was fetched beside the
+    // matches: the prefix trap was decided on the property, unfetched.
+    let fetched: usize = mock
+        .requests()
+        .iter()
+        .filter(|r| r.operation == "GetItem")
+        .map(|r| r.item_count)
+        .sum();
+    assert_eq!(fetched, 4);
     assert_eq!(mock.schema_failures(), 0);
 
     // The one rejected on its MIME stays unread, and is not fetched again
