@@ -3,6 +3,29 @@
 //! `item:Size`, `item:DateTimeSent`; newest first without one), paged by
 //! IndexedPageItemView, each shaped by ItemShape.
 //! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/finditem-operation>
+//!
+//! Held to what Exchange documents, where a naive reading differs:
+//! - Properties (item_xml.rs): `From`/`Sender` carry the Name only, text is
+//!   cut at 255 characters, and Body, Attachments, recipients and
+//!   InternetMessageHeaders are refused (ErrorInvalidPropertyRequest): "FindItem
+//!   returns only the first 512 bytes of any streamable property... only the
+//!   Name property of the Mailbox" (FindItem operation).
+//! - Paging: `m:RootFolder` has `IndexedPagingOffset` (where the next page
+//!   starts), `TotalItemsInView` (all matches, not this page's) and
+//!   `IncludesLastItemInRange`; an offset past the end is an empty last page.
+//!   <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/rootfolder-finditemresponsemessage>
+//! - `item:Size` is the store's size, smaller than the MIME when attachments
+//!   are base64 in it (store.rs).
+//! - `DateTimeReceived` is written to the second, in UTC (`2006-10-26T21:32:52Z`
+//!   in Microsoft's samples); a restriction compares the stored instant, so
+//!   `IsGreaterThanOrEqualTo` a second includes that whole second here, as a
+//!   client that filters by whole seconds expects.
+//! - `message:IsRead` in a restriction compares the Boolean; `IsEqualTo
+//!   "false"` is how clients ask for unread mail (exchangelib's `is_read=False`).
+//! - Extended properties: `t:ExtendedFieldURI` in AdditionalProperties gives
+//!   `t:ExtendedProperty` (only when the item has a value), and in a
+//!   Restriction (Contains, Exists) it is evaluated like a field; the mock
+//!   knows PidTagSentRepresentingSmtpAddress (0x5D02).
 
 use std::cmp::Ordering;
 
