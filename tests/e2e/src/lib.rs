@@ -44,8 +44,13 @@ pub fn xtask_bin() -> PathBuf {
     built(exe.parent().unwrap().parent().unwrap().join("xtask"))
 }
 
+/// target/components, or E2E_COMPONENT_DIR (another build of the
+/// components, say one with a change undone, to watch a test fail).
 pub fn component(stem: &str) -> PathBuf {
-    built(target_dir().join("components").join(format!("{stem}.wasm")))
+    let dir = std::env::var_os("E2E_COMPONENT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("components"));
+    built(dir.join(format!("{stem}.wasm")))
 }
 
 /// What one `ews-host` process did.

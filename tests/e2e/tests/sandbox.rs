@@ -2,8 +2,8 @@
 //! configuration names, and survives a component that runs away.
 //! `probe_guest.wasm` (tests/probe-guest) tries what the real guest never should.
 
-use e2e::fixtures;
-use e2e::Host;
+use e2e::fixtures::{self, ALICE, CLIENT_ID, CLIENT_SECRET, TENANT};
+use e2e::{Host, MockExchange};
 use serde_json::{json, Value};
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,41 +25,97 @@ fn bystander() -> (u16, Arc<AtomicUsize>) {
     (port, accepted)
 }
 
+/// The mock's token endpoint under `localhost`, while `ews_url` says
+/// 127.0.0.1: the same server, but another authority for the allow-list, so a
+/// token request gets through only if the host allowed `token_url` itself.
+fn token_url_on_localhost(mock: &MockExchange, tenant: &str) -> String {
+    let url = format!("http://localhost:{}/{tenant}/oauth2/v2.0/token", mock.addr().port());
+    assert!(mock.ews_url().starts_with("http://127.0.0.1:"), "{}", mock.ews_url());
+    url
+}
+
+/// A refused request: `HttpRequestDenied` for the component, a warning on
+/// the host's stderr that names what was refused.
+fn assert_refused(host: &Host, url: &str, refused: &str) {
+    let run = host.invoke("http-get", json!({"url": url}));
+    let message = run.failure("forbidden", 4);
+    assert!(message.contains("HttpRequestDenied"), "{url}: {message}");
+    let warned = run.stderr.lines().any(|l| l.contains("refused") && l.contains(refused));
+    assert!(warned, "the host warns naming {refused}: {run:#?}");
+}
+
 #[test]
 fn only_the_configured_scheme_host_and_port_are_reachable() {
     let mock = fixtures::mock();
     let (other_port, accepted) = bystander();
     let mut host = Host::probe();
     host.set("ews_url", &mock.ews_url());
-    let port = mock.ews_url().split(':').nth(2).unwrap().split('/').next().unwrap().to_string();
+    let port = mock.addr().port();
 
     let allowed = host.invoke("http-get", json!({"url": mock.ews_url()})).output();
     assert!(allowed["status"].as_u64().is_some(), "the configured host is reachable: {allowed}");
+    let before = mock.requests().len();
 
-    for url in [
-        format!("http://127.0.0.1:{other_port}/"),
-        format!("https://127.0.0.1:{port}/EWS/Exchange.asmx"),
-        format!("http://localhost:{port}/EWS/Exchange.asmx"),
-        "http://203.0.113.7/".to_string(),
-        "https://login.example.net/token".to_string(),
+    for (url, refused) in [
+        (format!("http://127.0.0.1:{other_port}/"), format!("http://127.0.0.1:{other_port}")),
+        (format!("https://127.0.0.1:{port}/EWS/Exchange.asmx"), format!("https://127.0.0.1:{port}")),
+        (format!("http://localhost:{port}/EWS/Exchange.asmx"), format!("http://localhost:{port}")),
+        ("http://203.0.113.7/".to_string(), "http://203.0.113.7:80".to_string()),
+        ("https://login.example.net/token".to_string(), "https://login.example.net:443".to_string()),
     ] {
-        let run = host.invoke("http-get", json!({"url": url}));
-        let message = run.failure("forbidden", 4);
-        assert!(message.contains("HttpRequestDenied"), "{url}: {message}");
-        assert!(run.stderr.contains("denied") || run.stderr.contains("refused"), "the host says so: {run:#?}");
+        assert_refused(&host, &url, &refused);
     }
     assert_eq!(accepted.load(Ordering::SeqCst), 0, "a refused request never leaves the host");
+    assert_eq!(mock.requests().len(), before, "nor reaches the mock by another name");
 }
 
 #[test]
 fn the_token_host_is_allowed_only_with_its_tenant_filled_in() {
     let mock = fixtures::mock();
     let mut host = Host::probe();
-    host.set("ews_url", &mock.ews_url()).set("tenant", "t1");
-    let base = mock.ews_url().replace("/EWS/Exchange.asmx", "");
-    host.set("token_url", &format!("{base}/{{tenant}}/oauth2/v2.0/token"));
-    let ok = host.invoke("http-get", json!({"url": format!("{base}/t1/oauth2/v2.0/token")})).output();
+    host.set("ews_url", &mock.ews_url()).set("token_url", &token_url_on_localhost(&mock, "{tenant}"));
+    let token = token_url_on_localhost(&mock, "t1");
+    let refused = format!("http://localhost:{}", mock.addr().port());
+
+    assert_refused(&host, &token, &refused);
+    assert_eq!(mock.token_requests(), 0);
+
+    host.set("tenant", "t1");
+    let ok = host.invoke("http-get", json!({"url": token})).output();
     assert!(ok["status"].as_u64().is_some(), "{ok}");
+    assert_eq!(mock.token_requests(), 1, "the request reached the token endpoint");
+
+    // Neither key: the default token URL still has its {tenant}, so its host
+    // is not allowed (refused before any connection, so no network is needed).
+    host.unset("tenant").unset("token_url");
+    assert_refused(
+        &host,
+        "https://login.microsoftonline.com/t1/oauth2/v2.0/token",
+        "https://login.microsoftonline.com:443",
+    );
+}
+
+#[test]
+fn an_oauth_call_succeeds_through_a_token_endpoint_on_another_authority() {
+    let mock = fixtures::mock();
+    let mut host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
+    host.set("token_url", &token_url_on_localhost(&mock, "{tenant}"));
+    let out = host.invoke("get-out-of-office", json!({"mailbox": ALICE})).output();
+    assert_eq!(out["state"], "Scheduled", "{out}");
+    assert_eq!(mock.token_requests(), 1);
+    let ews: Vec<_> = mock.requests().into_iter().filter(|r| r.operation == "GetUserOofSettings").collect();
+    assert_eq!(ews.len(), 1, "{ews:?}");
+    assert_eq!((ews[0].status, ews[0].auth_scheme.as_deref()), (200, Some("Bearer")));
+}
+
+#[test]
+fn a_token_endpoint_the_host_cannot_allow_fails_before_any_request() {
+    let mock = fixtures::mock();
+    let mut host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
+    host.set("token_url", "http://login.example.net/{tenant}/oauth2/v2.0/token");
+    let message = host.invoke("get-out-of-office", json!({"mailbox": ALICE})).failure("invalid-input", 2);
+    assert!(message.contains("token_url"), "the message names the key: {message}");
+    assert!(mock.requests().is_empty(), "nothing was sent: {:?}", mock.requests());
 }
 
 fn batch(host: &Host, calls: &[(&str, Value)]) -> Vec<Value> {

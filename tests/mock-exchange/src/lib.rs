@@ -45,6 +45,7 @@ pub use faults::Fault;
 pub use mailbox_api::{MessageState, NewMessage};
 pub use model::{ExternalAudience, Model, OofSettings, OofState};
 pub use options::{MockOptions, OAuthApp};
+pub use server::{Framing, ItemTrail};
 
 /// One request as the mock saw it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -69,6 +70,12 @@ pub struct RecordedRequest {
     pub schema_errors: Vec<String>,
     /// The item ids of a GetItem (`ItemIds`) or UpdateItem (`ItemChanges`); 0 otherwise.
     pub item_count: usize,
+    /// How the body was delimited on the wire.
+    pub framing: Framing,
+    /// The body's length as read; `None` when it was not read (refused first).
+    pub body_len: Option<usize>,
+    /// The request's place in the order of arrival, from 1.
+    pub arrival: u64,
 }
 
 /// A running mock. Dropping it shuts the server down.

@@ -24,6 +24,10 @@ struct Args {
     /// Lifetime of issued access tokens.
     #[arg(long, default_value_t = 3599)]
     token_lifetime_secs: u64,
+    /// Answer 411 Length Required to a chunked request body, as proxies in
+    /// front of on-premises Exchange that read only Content-Length do.
+    #[arg(long)]
+    require_content_length: bool,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -53,6 +57,7 @@ fn main() -> anyhow::Result<()> {
     }
     let primary = options.basic_users.first().map(|(u, _)| u.clone());
     let mock = MockExchange::start(options)?;
+    mock.require_content_length(args.require_content_length);
     mock.with_model(|model| demo::seed(model, primary.as_deref()));
 
     // The signal handlers are in place before the URL is printed: a SIGTERM sent as

@@ -1,5 +1,11 @@
 //! The HTTP/1.1 server: listener, routing, shared state and the request log.
+//! Besides what each handler records, the server notes for every request how
+//! its body was framed on the wire, when it arrived, and which items a
+//! successful GetItem handed out or UpdateItem marked read: tests of the
+//! client's framing and of the daemon's delivery guarantees read those.
 
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
@@ -12,7 +18,8 @@ use crate::auth::{self, Tokens};
 use crate::faults::{self, Fault, Faults};
 use crate::model::Model;
 use crate::schema::Schema;
-use crate::{ews, MockOptions, RecordedRequest};
+use crate::soap::{self, MESSAGES_NS};
+use crate::{dom, ews, MockExchange, MockOptions, RecordedRequest};
 
 /// Request bodies above this size get 413.
 const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -31,9 +38,84 @@ pub struct Shared {
 pub struct State {
     pub model: Model,
     pub tokens: Tokens,
-    pub faults: Faults,
+    pub faults: FaultQueue,
     pub log: Vec<RecordedRequest>,
     pub token_requests: usize,
+    /// Requests that have arrived so far; the last one's arrival number.
+    pub arrivals: u64,
+    /// Requests being handled now.
+    pub in_flight: usize,
+    pub items: HashMap<String, ItemTrail>,
+    /// Answer 411 to a chunked request, as proxies that read only
+    /// Content-Length do.
+    pub require_content_length: bool,
+}
+
+/// How a request's body was delimited on the wire.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Framing {
+    /// Neither Content-Length nor Transfer-Encoding: no body.
+    #[default]
+    None,
+    ContentLength(u64),
+    /// `Transfer-Encoding: chunked` (it wins over a Content-Length sent with it,
+    /// as RFC 9112 says).
+    Chunked,
+}
+
+/// What the mock did with one item, in arrival numbers (see `arrivals`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ItemTrail {
+    /// The arrival number of every GetItem answered 200 that named the item.
+    pub fetches: Vec<u64>,
+    /// `arrivals` when the first UpdateItem that left the item read was
+    /// answered: a GetItem with a higher arrival number came after the mark-read.
+    pub read_at: Option<u64>,
+}
+
+impl ItemTrail {
+    /// GetItems that arrived after the item had been marked read.
+    pub fn fetches_after_read(&self) -> usize {
+        self.read_at
+            .map_or(0, |at| self.fetches.iter().filter(|&&f| f > at).count())
+    }
+}
+
+/// The fault queues, remembering what they served, so that a test can check
+/// the faults it injected really reached the client.
+#[derive(Default)]
+pub struct FaultQueue {
+    queues: Faults,
+    queued: usize,
+    served: Vec<(String, Fault)>,
+}
+
+impl FaultQueue {
+    pub fn inject(&mut self, operation: &str, fault: Fault, times: usize) {
+        self.queued += times;
+        self.queues.inject(operation, fault, times);
+    }
+
+    pub fn take(&mut self, operation: &str) -> Option<Fault> {
+        let fault = self.queues.take(operation)?;
+        self.served.push((operation.to_string(), fault.clone()));
+        Some(fault)
+    }
+}
+
+/// What `route` knows about the request it serves, for `read_body` and
+/// `Shared::record` to fill in: they run inside the handlers, which need not
+/// pass it along.
+#[derive(Default)]
+struct Current {
+    arrival: u64,
+    framing: Framing,
+    body: Option<Bytes>,
+}
+
+tokio::task_local! {
+    static CURRENT: RefCell<Current>;
 }
 
 impl Shared {
@@ -43,7 +125,17 @@ impl Shared {
 
     /// Appends to the request log and, if asked, prints one line on stderr
     /// (operation, status, auth scheme, mailbox: never a credential).
-    pub fn record(&self, rec: RecordedRequest) {
+    pub fn record(&self, mut rec: RecordedRequest) {
+        let body = CURRENT
+            .try_with(|c| {
+                let c = c.borrow();
+                rec.arrival = c.arrival;
+                rec.framing = c.framing;
+                rec.body_len = c.body.as_ref().map(Bytes::len);
+                c.body.clone()
+            })
+            .ok()
+            .flatten();
         if self.options.log_requests {
             let op = if rec.operation.is_empty() {
                 "-"
@@ -63,9 +155,113 @@ impl Shared {
             if let Some(e) = rec.schema_errors.first() {
                 line.push_str(&format!(" schema-error={e:?}"));
             }
+            if rec.framing == Framing::Chunked {
+                line.push_str(" body=chunked");
+            }
             eprintln!("{line}");
         }
-        self.lock().log.push(rec);
+        let mut state = self.lock();
+        if rec.status == 200 {
+            if let Some(body) = body {
+                state.follow_items(&rec, &body);
+            }
+        }
+        state.log.push(rec);
+    }
+}
+
+impl State {
+    /// Notes the items a successful GetItem handed out or UpdateItem left read.
+    fn follow_items(&mut self, rec: &RecordedRequest, body: &[u8]) {
+        let fetch = match rec.operation.as_str() {
+            "GetItem" => true,
+            "UpdateItem" => false,
+            _ => return,
+        };
+        for id in named_items(body) {
+            if fetch {
+                self.items.entry(id).or_default().fetches.push(rec.arrival);
+            } else if self.model.find_message(&id).is_some_and(|(_, m)| m.is_read) {
+                let trail = self.items.entry(id).or_default();
+                trail.read_at.get_or_insert(self.arrivals);
+            }
+        }
+    }
+}
+
+/// The item ids a GetItem (`m:ItemIds`) or UpdateItem (`m:ItemChanges`) names.
+fn named_items(body: &[u8]) -> Vec<String> {
+    let Ok(env) = dom::parse(body).and_then(soap::read_envelope) else {
+        return Vec::new();
+    };
+    let op = &env.operation;
+    let ids: Vec<&dom::Element> = match op.name.as_str() {
+        "GetItem" => op
+            .child(MESSAGES_NS, "ItemIds")
+            .map(|c| c.children.iter().collect())
+            .unwrap_or_default(),
+        "UpdateItem" => op
+            .child(MESSAGES_NS, "ItemChanges")
+            .map(|c| {
+                c.children
+                    .iter()
+                    .filter_map(|ch| ch.children.first())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    ids.into_iter()
+        .filter_map(|e| e.attr("Id").map(str::to_string))
+        .collect()
+}
+
+/// Counts a request in flight until dropped, even when hyper drops the
+/// handler because the client went away.
+struct InFlightGuard(Arc<Shared>);
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        self.0.lock().in_flight -= 1;
+    }
+}
+
+impl MockExchange {
+    /// Requests being handled right now.
+    pub fn requests_in_flight(&self) -> usize {
+        self.shared.lock().in_flight
+    }
+
+    /// How many requests have arrived so far: a request recorded with a higher
+    /// `arrival` came later.
+    pub fn arrivals(&self) -> u64 {
+        self.shared.lock().arrivals
+    }
+
+    /// Every item a GetItem handed out or an UpdateItem marked read, by item id.
+    pub fn item_trails(&self) -> BTreeMap<String, ItemTrail> {
+        let state = self.shared.lock();
+        state
+            .items
+            .iter()
+            .map(|(id, t)| (id.clone(), t.clone()))
+            .collect()
+    }
+
+    /// The injected faults that reached a request: (its operation, the fault).
+    pub fn faults_served(&self) -> Vec<(String, Fault)> {
+        self.shared.lock().faults.served.clone()
+    }
+
+    /// Injected faults no request has met yet.
+    pub fn faults_waiting(&self) -> usize {
+        let state = self.shared.lock();
+        state.faults.queued - state.faults.served.len()
+    }
+
+    /// From now on, answer 411 Length Required to a chunked request.
+    pub fn require_content_length(&self, on: bool) {
+        self.shared.lock().require_content_length = on;
     }
 }
 
@@ -81,7 +277,61 @@ impl std::fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
-pub(crate) async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Result<HttpResponse, Dropped> {
+pub(crate) async fn route(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<HttpResponse, Dropped> {
+    let framing = framing(&req);
+    let (arrival, refuse_chunked) = {
+        let mut state = shared.lock();
+        state.arrivals += 1;
+        state.in_flight += 1;
+        (state.arrivals, state.require_content_length)
+    };
+    let _guard = InFlightGuard(shared.clone());
+    let current = RefCell::new(Current {
+        arrival,
+        framing,
+        body: None,
+    });
+    CURRENT
+        .scope(current, async move {
+            if refuse_chunked && framing == Framing::Chunked {
+                let operation = match token_tenant(req.uri().path()) {
+                    Some(_) => faults::TOKEN.to_string(),
+                    None => String::new(),
+                };
+                let response = respond(411, "text/plain", "Length Required");
+                shared.record(RecordedRequest {
+                    operation,
+                    status: 411,
+                    ..RecordedRequest::default()
+                });
+                return Ok(response);
+            }
+            dispatch(shared, req).await
+        })
+        .await
+}
+
+fn framing(req: &Request<Incoming>) -> Framing {
+    let chunked = req
+        .headers()
+        .get_all(hyper::header::TRANSFER_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| coding.trim().eq_ignore_ascii_case("chunked"));
+    if chunked {
+        return Framing::Chunked;
+    }
+    match header(req, "content-length").and_then(|v| v.trim().parse().ok()) {
+        Some(n) => Framing::ContentLength(n),
+        None => Framing::None,
+    }
+}
+
+async fn dispatch(shared: Arc<Shared>, req: Request<Incoming>) -> Result<HttpResponse, Dropped> {
     let path = req.uri().path().to_string();
     if path.eq_ignore_ascii_case("/EWS/Exchange.asmx") {
         return ews::handle(&shared, req).await;
@@ -168,7 +418,11 @@ pub fn status_fault(code: u16, retry_after: Option<u64>) -> HttpResponse {
 /// The body, or the answer to give when it cannot be read.
 pub async fn read_body(req: Request<Incoming>) -> Result<Bytes, HttpResponse> {
     match Limited::new(req.into_body(), MAX_BODY).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
+        Ok(collected) => {
+            let body = collected.to_bytes();
+            let _ = CURRENT.try_with(|c| c.borrow_mut().body = Some(body.clone()));
+            Ok(body)
+        }
         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
             Err(respond(413, "text/plain", "Request Entity Too Large"))
         }
@@ -213,6 +467,106 @@ mod tests {
         assert_eq!(token_tenant("/a/b/oauth2/v2.0/token"), None);
         assert_eq!(token_tenant("//oauth2/v2.0/token"), None);
         assert_eq!(token_tenant("/EWS/Exchange.asmx"), None);
+    }
+
+    /// Sends `head` (request line and headers, without the blank line) and
+    /// `body` as they are, and returns the status line.
+    fn raw(mock: &MockExchange, head: &str, body: &[u8]) -> String {
+        use std::io::{Read as _, Write as _};
+        let mut stream = std::net::TcpStream::connect(mock.addr()).unwrap();
+        let request = format!(
+            "{head}\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            mock.addr()
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        stream.write_all(body).unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer.lines().next().unwrap_or_default().to_string()
+    }
+
+    const FORM: &[u8] = b"grant_type=client_credentials&client_id=app-1&client_secret=s3cret&scope=https://outlook.office365.com/.default";
+
+    #[test]
+    fn the_framing_of_every_body_is_recorded_and_chunked_can_be_refused() {
+        let mock = MockExchange::start(crate::test_support::options()).unwrap();
+        let post = "POST /contoso/oauth2/v2.0/token HTTP/1.1";
+        let sized = format!("{post}\r\nContent-Length: {}", FORM.len());
+        assert!(raw(&mock, &sized, FORM).contains(" 200 "));
+        let mut chunked = format!("{:x}\r\n", FORM.len()).into_bytes();
+        chunked.extend_from_slice(FORM);
+        chunked.extend_from_slice(b"\r\n0\r\n\r\n");
+        let te = format!("{post}\r\nTransfer-Encoding: chunked");
+        assert!(raw(&mock, &te, &chunked).contains(" 200 "));
+        assert!(raw(&mock, "GET /EWS/Exchange.asmx HTTP/1.1", b"").contains(" 405 "));
+        mock.require_content_length(true);
+        assert!(raw(&mock, &te, &chunked).contains(" 411 "));
+        assert!(raw(&mock, &sized, FORM).contains(" 200 "));
+
+        let seen: Vec<_> = mock
+            .requests()
+            .iter()
+            .map(|r| (r.arrival, r.framing, r.body_len, r.status))
+            .collect();
+        let n = FORM.len();
+        assert_eq!(
+            seen,
+            [
+                (1, Framing::ContentLength(n as u64), Some(n), 200),
+                (2, Framing::Chunked, Some(n), 200),
+                (3, Framing::None, None, 405),
+                (4, Framing::Chunked, None, 411),
+                (5, Framing::ContentLength(n as u64), Some(n), 200),
+            ]
+        );
+        assert_eq!((mock.arrivals(), mock.requests_in_flight()), (5, 0));
+    }
+
+    #[test]
+    fn the_items_a_request_names() {
+        let (get, _) = crate::test_support::envelope(
+            "",
+            r#"<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:ItemIds><t:ItemId Id="a"/><t:ItemId Id="b" ChangeKey="k"/></m:ItemIds></m:GetItem>"#,
+        );
+        assert_eq!(named_items(&get), ["a", "b"]);
+        let (update, _) = crate::test_support::envelope(
+            "",
+            r#"<m:UpdateItem><m:ItemChanges><t:ItemChange><t:ItemId Id="c"/><t:Updates/></t:ItemChange></m:ItemChanges></m:UpdateItem>"#,
+        );
+        assert_eq!(named_items(&update), ["c"]);
+        let (oof, _) = crate::test_support::envelope("", crate::test_support::OOF);
+        assert!(named_items(&oof).is_empty());
+        assert!(named_items(b"<not xml").is_empty());
+    }
+
+    #[test]
+    fn served_faults_are_counted() {
+        let mock = MockExchange::start(crate::test_support::options()).unwrap();
+        mock.inject(
+            faults::TOKEN,
+            Fault::Status {
+                code: 503,
+                retry_after: None,
+            },
+            2,
+        );
+        let sized = format!(
+            "POST /contoso/oauth2/v2.0/token HTTP/1.1\r\nContent-Length: {}",
+            FORM.len()
+        );
+        assert!(raw(&mock, &sized, FORM).contains(" 503 "));
+        assert_eq!(mock.faults_waiting(), 1);
+        let served = mock.faults_served();
+        assert_eq!(
+            served,
+            [(
+                faults::TOKEN.to_string(),
+                Fault::Status {
+                    code: 503,
+                    retry_after: None
+                }
+            )]
+        );
     }
 
     #[test]
