@@ -7,6 +7,7 @@ mod auth;
 mod config;
 mod daemon;
 mod ews;
+mod mailbox;
 mod manifest;
 mod platform;
 mod time;

@@ -42,7 +42,7 @@ pub fn describe() -> String {
             "title": a.title(),
             "kind": a.kind().as_str(),
             "description": a.description(),
-            "params": a.params_schema(),
+            "params": crate::actions::params::schema(a.params()),
             "output": a.output_schema(),
         })).collect::<Vec<_>>(),
     })
@@ -107,8 +107,11 @@ mod tests {
         assert_eq!(field("max_batch_bytes")["default"], 67108864);
         assert_eq!(field("folder")["default"], "Inbox");
         assert_eq!(field("auth_method")["enum"], json!(["oauth2", "basic"]));
-        let oof = &m["actions"][0];
-        assert_eq!(oof["name"], "get-out-of-office");
+        let actions = m["actions"].as_array().unwrap();
+        let oof = actions
+            .iter()
+            .find(|a| a["name"] == "get-out-of-office")
+            .unwrap();
         assert_eq!(oof["kind"], "enrichment");
         assert_eq!(oof["params"]["required"], json!(["mailbox"]));
     }

@@ -60,6 +60,19 @@ pub fn parse_xs_datetime(s: &str) -> Option<i64> {
 }
 
 /// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), as in Retry-After.
+/// RFC 3339 as users write it: like `parse_xs_datetime`, but the zone (`Z`
+/// or an offset) is required, so that no one's local time is guessed.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let has_zone =
+        s.ends_with(['Z', 'z']) || s.len() > 6 && matches!(s.as_bytes()[s.len() - 6], b'+' | b'-');
+    if has_zone {
+        parse_xs_datetime(s)
+    } else {
+        None
+    }
+}
+
 pub fn parse_http_date(s: &str) -> Option<i64> {
     let parts: Vec<&str> = s.split_whitespace().collect();
     let [_, day, month, year, time, "GMT"] = parts.as_slice() else {

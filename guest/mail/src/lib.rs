@@ -98,6 +98,33 @@ fn parse(mime: &[u8]) -> MailRecord {
     }
 }
 
+/// The header fields of an email without its parts: `subject`, `from`,
+/// `sender`, `to`, `cc`, `bcc`, `reply_to`, `internet_message_id`, `sent`, as
+/// the record has them. Cheap on a large email: the body is not parsed.
+pub fn headline(mime: &[u8]) -> Map<String, Value> {
+    let mut out = Map::new();
+    let Some(msg) = MessageParser::default().parse_headers(mime) else {
+        return out;
+    };
+    let headers = msg.parts.first().map(|p| &p.headers[..]).unwrap_or_default();
+    out.insert("internet_message_id".into(), fields::message_id(headers, mime));
+    let subject = headers
+        .iter()
+        .find(|h| h.name == mail_parser::HeaderName::Subject)
+        .and_then(|h| h.value.as_text())
+        .map(str::to_string);
+    out.insert("subject".into(), json!(subject));
+    fields::address_fields(&mut out, headers);
+    out.insert("sent".into(), fields::sent(headers, mime, &mut Vec::new()));
+    out
+}
+
+/// A name safe to write to disk for `raw` (see `names`), or `None` when
+/// nothing usable remains of it.
+pub fn safe_file_name(raw: &str) -> Option<String> {
+    names::sanitize(raw)
+}
+
 /// No header at all: the fields are empty, the bytes (read as UTF-8, lossily) are the text,
 /// so that a keyword search still sees them; message.eml keeps them exactly.
 fn not_an_email(mime: &[u8], errors: &mut Vec<String>) -> Map<String, Value> {

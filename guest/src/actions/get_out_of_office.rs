@@ -1,40 +1,31 @@
 //! Get Out Of Office: a mailbox's automatic-reply settings, through
 //! GetUserOofSettings.
 
-use super::{params, Action, Context, Kind, Output};
+use super::params::{param, Checked, Param, Ty};
+use super::{About, Action, Context, Kind, Output};
 use crate::ews::error::Error;
 use crate::ews::operations::get_user_oof_settings as op;
 use crate::ews::types::Mailbox;
 use crate::platform::File;
 use crate::time::format_rfc3339_utc;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 pub struct GetOutOfOffice;
 
 impl Action for GetOutOfOffice {
-    fn name(&self) -> &'static str {
-        "get-out-of-office"
-    }
-    fn title(&self) -> &'static str {
-        "Get Out Of Office"
-    }
-    fn kind(&self) -> Kind {
-        Kind::Enrichment
-    }
-    fn description(&self) -> &'static str {
-        "The automatic-reply (out of office) settings of a mailbox: state, audience, schedule and replies"
+    fn about(&self) -> &'static About {
+        &About {
+            name: "get-out-of-office",
+            title: "Get Out Of Office",
+            kind: Kind::Enrichment,
+            description: "The automatic-reply (out of office) settings of a mailbox: state, audience, schedule and replies",
+        }
     }
 
-    fn params_schema(&self) -> Value {
-        json!({
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "type": "object",
-            "properties": {
-                "mailbox": {"type": "string", "format": "email", "description": "The mailbox whose settings to read"}
-            },
-            "required": ["mailbox"],
-            "additionalProperties": false
-        })
+    fn params(&self) -> &'static [Param] {
+        static P: &[Param] =
+            &[param("mailbox", Ty::Email, "The mailbox whose settings to read").required()];
+        P
     }
 
     fn output_schema(&self) -> Value {
@@ -63,18 +54,12 @@ impl Action for GetOutOfOffice {
         })
     }
 
-    fn run(
-        &self,
-        ctx: &mut Context,
-        p: &Map<String, Value>,
-        _files: Vec<File>,
-    ) -> Result<Output, Error> {
-        params::only_known(p, &["mailbox"])?;
+    fn run(&self, ctx: &mut Context, p: &Checked, _files: Vec<File>) -> Result<Output, Error> {
         let mailbox = Mailbox {
-            address: params::required_email(p, "mailbox")?,
+            address: p.str("mailbox").unwrap_or_default(),
         };
-        let answer = ctx.client()?.call(op::NAME, |x| op::write(x, &mailbox))?;
-        let oof = op::read(&answer).map_err(|e| e.about(&format!("mailbox {}", mailbox.address)))?;
+        let primary = ctx.primary_mailbox()?;
+        let oof = ctx.mailbox()?.out_of_office(&primary, &mailbox.address)?;
         Ok(Output {
             json: output(&mailbox, &oof).to_string(),
             files: vec![],

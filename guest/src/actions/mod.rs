@@ -1,15 +1,21 @@
 //! The actions the manifest lists, each a module implementing `Action`: it
-//! declares its name, kind and schemas (which the manifest publishes) and
-//! runs on a `Context` that loads configuration and the client only when
-//! the parameters are good.
+//! declares its name, kind, parameter table and output schema (which the
+//! manifest publishes) and runs on a `Context` that loads configuration and
+//! the mailbox transport only when the parameters are good. Actions speak to
+//! `mailbox::Mailbox`, never to SOAP.
 
+mod download_mail_as_eml;
+mod get_attachments;
 mod get_out_of_office;
-mod params;
+pub mod params;
 
 use crate::config::Config;
 use crate::ews::client::Client;
 use crate::ews::error::{Error, Failure, Identity};
+use crate::ews::mailbox::EwsMailbox;
+use crate::mailbox::Mailbox;
 use crate::platform::{File, Host, Level};
+use params::{Checked, Param};
 use serde_json::{Map, Value};
 
 pub struct Output {
@@ -35,29 +41,47 @@ impl Kind {
     }
 }
 
-pub trait Action: Sync {
-    fn name(&self) -> &'static str;
-    fn title(&self) -> &'static str;
-    fn kind(&self) -> Kind;
-    fn description(&self) -> &'static str;
-    /// JSON Schema of `params`.
-    fn params_schema(&self) -> Value;
-    /// JSON Schema of the output document.
-    fn output_schema(&self) -> Value;
-    fn run(
-        &self,
-        ctx: &mut Context,
-        params: &Map<String, Value>,
-        files: Vec<File>,
-    ) -> Result<Output, Error>;
+/// What the manifest says of an action besides its schemas.
+pub struct About {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub kind: Kind,
+    pub description: &'static str,
 }
 
-pub static ALL: &[&dyn Action] = &[&get_out_of_office::GetOutOfOffice];
+pub trait Action: Sync {
+    fn about(&self) -> &'static About;
+    fn name(&self) -> &'static str {
+        self.about().name
+    }
+    fn title(&self) -> &'static str {
+        self.about().title
+    }
+    fn kind(&self) -> Kind {
+        self.about().kind
+    }
+    fn description(&self) -> &'static str {
+        self.about().description
+    }
+    /// The parameters: the published JSON Schema and the checks both come
+    /// from this table.
+    fn params(&self) -> &'static [Param];
+    /// JSON Schema of the output document.
+    fn output_schema(&self) -> Value;
+    /// Runs with parameters that passed the table's checks.
+    fn run(&self, ctx: &mut Context, params: &Checked, files: Vec<File>) -> Result<Output, Error>;
+}
+
+pub static ALL: &[&dyn Action] = &[
+    &download_mail_as_eml::DownloadMailAsEml,
+    &get_attachments::GetAttachments,
+    &get_out_of_office::GetOutOfOffice,
+];
 
 pub struct Context<'h> {
     pub host: &'h dyn Host,
     config: Option<Config>,
-    client: Option<Client<'h>>,
+    mailbox: Option<EwsMailbox<'h>>,
 }
 
 impl<'h> Context<'h> {
@@ -65,7 +89,39 @@ impl<'h> Context<'h> {
         Context {
             host,
             config: None,
-            client: None,
+            mailbox: None,
+        }
+    }
+
+    /// The mailbox transport, built on first use.
+    pub fn mailbox(&mut self) -> Result<&mut dyn Mailbox, Error> {
+        if self.mailbox.is_none() {
+            let client = Client::new(self.host, self.config()?);
+            self.mailbox = Some(EwsMailbox::new(client));
+        }
+        self.mailbox
+            .as_mut()
+            .map(|m| m as &mut dyn Mailbox)
+            .ok_or_else(|| Error::Host("mailbox unavailable".into()))
+    }
+
+    /// `params.mailbox`, else `primary_smtp_address` (else the Basic user).
+    pub fn target_mailbox(&mut self, p: &Checked) -> Result<String, Error> {
+        if let Some(m) = p.str("mailbox") {
+            return Ok(m);
+        }
+        self.primary_mailbox()
+    }
+
+    /// `primary_smtp_address`, else the Basic user's own mailbox.
+    pub fn primary_mailbox(&mut self) -> Result<String, Error> {
+        let config = self.config()?;
+        match (&config.primary_smtp_address, &config.auth) {
+            (Some(m), _) => Ok(m.clone()),
+            (None, crate::config::AuthConfig::Basic { username, .. }) => Ok(username.clone()),
+            (None, crate::config::AuthConfig::OAuth2 { .. }) => Err(Error::InvalidInput(
+                "params.mailbox: required when primary_smtp_address is not set".into(),
+            )),
         }
     }
 
@@ -78,21 +134,33 @@ impl<'h> Context<'h> {
             .ok_or_else(|| Error::Host("configuration unavailable".into()))
     }
 
-    pub fn client(&mut self) -> Result<&mut Client<'h>, Error> {
-        if self.client.is_none() {
-            let client = Client::new(self.host, self.config()?);
-            self.client = Some(client);
-        }
-        self.client
-            .as_mut()
-            .ok_or_else(|| Error::Host("client unavailable".into()))
-    }
-
     fn identity(&self) -> Identity {
         self.config
             .as_ref()
             .map(Config::identity)
             .unwrap_or_default()
+    }
+}
+
+/// The failure for one email the server refused: not-found naming the id
+/// and the mailbox, or the server's code.
+pub fn email_not_found(
+    id: &crate::mailbox::ItemRef,
+    mailbox: &str,
+    e: crate::mailbox::ItemError,
+) -> Error {
+    if e.is_not_found() || e.code == "ErrorInvalidIdMalformed" {
+        Error::NotFound(format!(
+            "item_id {}: no such email in mailbox {mailbox} ({})",
+            id.id,
+            e.describe()
+        ))
+    } else {
+        Error::Response(crate::ews::error::CodeDetail {
+            code: e.code,
+            text: format!("item_id {}: {}", id.id, e.message),
+            message_xml: vec![],
+        })
     }
 }
 
@@ -112,9 +180,11 @@ pub fn invoke(
         )));
     };
     let params = parse_params(params)?;
+    let checked = params::check(action.params(), &params)
+        .map_err(|e| e.into_failure(&Identity::default()))?;
     let mut ctx = Context::new(host);
     host.log(Level::Info, "actions", &format!("{name}: started"));
-    match action.run(&mut ctx, &params, files) {
+    match action.run(&mut ctx, &checked, files) {
         Ok(out) => {
             host.log(Level::Info, "actions", &format!("{name}: done"));
             Ok(out)

@@ -1,49 +1,477 @@
-//! Checks of action parameters by hand, so that each error names the
-//! parameter and what was expected (`params.mailbox: required, ...`).
+//! Action parameters from one table: each action lists its `Param`s once,
+//! and both the JSON Schema the manifest publishes and the checks `check`
+//! runs come from that list, so that across twelve actions they cannot drift
+//! (as `config::fields::FIELDS` does for the configuration). Every error
+//! names the parameter and what was expected (`params.item_id: ...`).
 
 use crate::ews::error::Error;
 use crate::ews::types::is_email_address;
-use serde_json::{Map, Value};
+use base64::Engine;
+use serde_json::{json, Map, Value};
 
-/// Unknown keys are refused: a misspelt optional parameter would otherwise
-/// be silently ignored.
-pub fn only_known(params: &Map<String, Value>, known: &[&str]) -> Result<(), Error> {
-    match params.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(k) => Err(Error::InvalidInput(format!(
-            "params.{k}: unknown parameter; expected {}",
-            known.join(", ")
-        ))),
-        None => Ok(()),
+/// What a parameter holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// An SMTP address (addr-spec).
+    Email,
+    /// A list of SMTP addresses.
+    Emails,
+    /// Text of at most this many characters, with no CR or LF when `line`.
+    Text {
+        max: usize,
+        line: bool,
+    },
+    Bool,
+    /// An integer in `min..=max`.
+    Int {
+        min: i64,
+        max: i64,
+    },
+    /// One of these strings.
+    OneOf(&'static [&'static str]),
+    /// An EWS ItemId (base64).
+    ItemId,
+    /// A non-empty list of ItemIds, at most `max`.
+    ItemIds {
+        max: usize,
+    },
+    /// A list of strings of at most `max` characters each.
+    Strings {
+        max: usize,
+    },
+    /// RFC 3339 with an offset.
+    DateTime,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    pub name: &'static str,
+    pub ty: Ty,
+    pub required: bool,
+    /// JSON text of the default, published in the schema.
+    pub default: Option<&'static str>,
+    pub description: &'static str,
+}
+
+pub const fn param(name: &'static str, ty: Ty, description: &'static str) -> Param {
+    Param {
+        name,
+        ty,
+        required: false,
+        default: None,
+        description,
     }
 }
 
-pub fn required_email(params: &Map<String, Value>, key: &str) -> Result<String, Error> {
-    let expected = "an email address";
-    match params.get(key) {
-        None | Some(Value::Null) => Err(Error::InvalidInput(format!(
-            "params.{key}: required, {expected}"
-        ))),
-        Some(Value::String(s)) if is_email_address(s.trim()) => Ok(s.trim().to_string()),
-        Some(Value::String(s)) => {
-            let shown: String = s.chars().take(100).collect();
-            Err(Error::InvalidInput(format!(
-                "params.{key}: expected {expected}, got {shown:?}"
-            )))
+impl Param {
+    pub const fn required(mut self) -> Param {
+        self.required = true;
+        self
+    }
+
+    pub const fn default(mut self, json: &'static str) -> Param {
+        self.default = Some(json);
+        self
+    }
+}
+
+/// The JSON Schema (draft 2020-12) of a parameter list.
+pub fn schema(params: &[Param]) -> Value {
+    let mut properties = Map::new();
+    for p in params {
+        let mut s = match p.ty {
+            Ty::Email => json!({"type": "string", "format": "email"}),
+            Ty::Emails => json!({"type": "array", "items": {"type": "string", "format": "email"}}),
+            Ty::Text { max, .. } => json!({"type": "string", "maxLength": max}),
+            Ty::Bool => json!({"type": "boolean"}),
+            Ty::Int { min, max } => json!({"type": "integer", "minimum": min, "maximum": max}),
+            Ty::OneOf(values) => json!({"enum": values}),
+            Ty::ItemId => json!({"type": "string", "contentEncoding": "base64", "minLength": 1}),
+            Ty::ItemIds { max } => json!({
+                "type": "array", "minItems": 1, "maxItems": max,
+                "items": {"type": "string", "contentEncoding": "base64", "minLength": 1}
+            }),
+            Ty::Strings { max } => {
+                json!({"type": "array", "items": {"type": "string", "maxLength": max}})
+            }
+            Ty::DateTime => json!({"type": "string", "format": "date-time"}),
+        };
+        s["description"] = json!(p.description);
+        if let Some(d) = p.default {
+            s["default"] = serde_json::from_str(d).unwrap_or(Value::Null);
         }
-        Some(other) => Err(Error::InvalidInput(format!(
-            "params.{key}: expected a string ({expected}), got {}",
-            type_name(other)
-        ))),
+        properties.insert(p.name.into(), s);
+    }
+    let required: Vec<&str> = params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| p.name)
+        .collect();
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false
+    })
+}
+
+/// Parameters that passed `check`: typed getters with the table's defaults.
+pub struct Checked<'a> {
+    params: &'static [Param],
+    given: &'a Map<String, Value>,
+}
+
+/// Checks `given` against the table: unknown names, missing required ones,
+/// and each value's type and bounds. Nothing is sent before this passes.
+pub fn check<'a>(
+    params: &'static [Param],
+    given: &'a Map<String, Value>,
+) -> Result<Checked<'a>, Error> {
+    if let Some(k) = given
+        .keys()
+        .find(|k| !params.iter().any(|p| p.name == k.as_str()))
+    {
+        let known: Vec<&str> = params.iter().map(|p| p.name).collect();
+        return Err(invalid(
+            k,
+            &format!("unknown parameter; expected one of {}", known.join(", ")),
+        ));
+    }
+    for p in params {
+        match given.get(p.name) {
+            None | Some(Value::Null) if p.required => {
+                return Err(invalid(p.name, &format!("required, {}", expected(p.ty))))
+            }
+            None | Some(Value::Null) => {}
+            Some(v) => check_value(p, v)?,
+        }
+    }
+    Ok(Checked { params, given })
+}
+
+fn check_value(p: &Param, v: &Value) -> Result<(), Error> {
+    let bad = || {
+        invalid(
+            p.name,
+            &format!("expected {}, got {}", expected(p.ty), shown(v)),
+        )
+    };
+    let wants_string = matches!(
+        p.ty,
+        Ty::Email | Ty::Text { .. } | Ty::OneOf(_) | Ty::ItemId | Ty::DateTime
+    );
+    if wants_string && !v.is_string() {
+        return Err(invalid(
+            p.name,
+            &format!("expected a string ({}), got {}", expected(p.ty), shown(v)),
+        ));
+    }
+    match p.ty {
+        Ty::Email => {
+            let s = v.as_str().ok_or_else(bad)?;
+            if !is_email_address(s.trim()) {
+                return Err(bad());
+            }
+        }
+        Ty::Emails => {
+            let list = v.as_array().ok_or_else(bad)?;
+            for (i, a) in list.iter().enumerate() {
+                if !a.as_str().is_some_and(|s| is_email_address(s.trim())) {
+                    return Err(invalid(
+                        &format!("{}[{i}]", p.name),
+                        &format!("expected an email address, got {}", shown(a)),
+                    ));
+                }
+            }
+        }
+        Ty::Text { max, line } => {
+            let s = v.as_str().ok_or_else(bad)?;
+            text(p.name, s, max, line)?;
+        }
+        Ty::Bool => {
+            v.as_bool().ok_or_else(bad)?;
+        }
+        Ty::Int { min, max } => {
+            let n = v.as_i64().ok_or_else(bad)?;
+            if n < min || n > max {
+                return Err(bad());
+            }
+        }
+        Ty::OneOf(values) => {
+            let s = v.as_str().ok_or_else(bad)?;
+            if !values.contains(&s) {
+                return Err(bad());
+            }
+        }
+        Ty::ItemId => item_id(p.name, v)?,
+        Ty::ItemIds { max } => {
+            let list = v.as_array().filter(|l| !l.is_empty()).ok_or_else(bad)?;
+            if list.len() > max {
+                return Err(invalid(
+                    p.name,
+                    &format!("at most {max} ids, got {}", list.len()),
+                ));
+            }
+            for (i, id) in list.iter().enumerate() {
+                item_id(&format!("{}[{i}]", p.name), id)?;
+            }
+        }
+        Ty::Strings { max } => {
+            let list = v.as_array().ok_or_else(bad)?;
+            for (i, s) in list.iter().enumerate() {
+                let name = format!("{}[{i}]", p.name);
+                let s = s.as_str().ok_or_else(|| {
+                    invalid(&name, &format!("expected a string, got {}", shown(s)))
+                })?;
+                text(&name, s, max, true)?;
+            }
+        }
+        Ty::DateTime => {
+            let s = v.as_str().ok_or_else(bad)?;
+            if crate::time::parse_rfc3339(s).is_none() {
+                return Err(bad());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Text XML 1.0 can carry (no C0 control but tab/CR/LF, no U+FFFE/FFFF),
+/// within `max` characters, on one line when `line`.
+pub fn text(name: &str, s: &str, max: usize, line: bool) -> Result<(), Error> {
+    if line && s.contains(['\r', '\n']) {
+        return Err(invalid(name, "one line: no CR or LF"));
+    }
+    if let Some(c) = s.chars().find(|&c| {
+        !(matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}'))
+    }) {
+        return Err(invalid(
+            name,
+            &format!("contains U+{:04X}, which XML cannot carry", c as u32),
+        ));
+    }
+    if s.chars().count() > max {
+        return Err(invalid(name, &format!("at most {max} characters")));
+    }
+    Ok(())
+}
+
+fn item_id(name: &str, v: &Value) -> Result<(), Error> {
+    let s = v.as_str().ok_or_else(|| {
+        invalid(
+            name,
+            &format!("expected an item id (base64), got {}", shown(v)),
+        )
+    })?;
+    let ok = !s.is_empty()
+        && s.len() <= 512
+        && base64::engine::general_purpose::STANDARD
+            .decode(s.trim().as_bytes())
+            .is_ok_and(|b| b.len() >= 8);
+    if !ok {
+        return Err(invalid(
+            name,
+            &format!("expected an EWS item id (base64, as search-emails-extended and the daemon's records give it), got {}", shown(v)),
+        ));
+    }
+    Ok(())
+}
+
+fn expected(ty: Ty) -> String {
+    match ty {
+        Ty::Email => "an email address".into(),
+        Ty::Emails => "a list of email addresses".into(),
+        Ty::Text { max, .. } => format!("a string of at most {max} characters"),
+        Ty::Bool => "true or false".into(),
+        Ty::Int { min, max } => format!("an integer from {min} to {max}"),
+        Ty::OneOf(values) => format!("one of {}", values.join(", ")),
+        Ty::ItemId => "an item id (base64)".into(),
+        Ty::ItemIds { max } => format!("a list of 1 to {max} item ids"),
+        Ty::Strings { .. } => "a list of strings".into(),
+        Ty::DateTime => "an RFC 3339 date-time with an offset, such as 2026-11-20T08:00:00Z".into(),
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
+fn shown(v: &Value) -> String {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Value::String(s) => {
+            let s: String = s.chars().take(100).collect();
+            format!("{s:?}")
+        }
+        Value::Null => "null".into(),
+        Value::Bool(_) => "a boolean".into(),
+        Value::Number(n) => format!("the number {n}"),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+fn invalid(name: &str, what: &str) -> Error {
+    Error::InvalidInput(format!("params.{name}: {what}"))
+}
+
+impl Checked<'_> {
+    fn value(&self, name: &str) -> Option<Value> {
+        match self.given.get(name) {
+            Some(Value::Null) | None => self
+                .params
+                .iter()
+                .find(|p| p.name == name)
+                .and_then(|p| p.default)
+                .and_then(|d| serde_json::from_str(d).ok()),
+            Some(v) => Some(v.clone()),
+        }
+    }
+
+    pub fn str(&self, name: &str) -> Option<String> {
+        self.value(name)
+            .and_then(|v| v.as_str().map(|s| s.trim().to_string()))
+    }
+
+    /// Text exactly as given (bodies keep their whitespace).
+    pub fn raw_str(&self, name: &str) -> Option<String> {
+        self.value(name)
+            .and_then(|v| v.as_str().map(str::to_string))
+    }
+
+    pub fn bool(&self, name: &str) -> Option<bool> {
+        self.value(name).and_then(|v| v.as_bool())
+    }
+
+    pub fn int(&self, name: &str) -> Option<i64> {
+        self.value(name).and_then(|v| v.as_i64())
+    }
+
+    pub fn strings(&self, name: &str) -> Vec<String> {
+        self.value(name)
+            .and_then(|v| {
+                v.as_array().map(|l| {
+                    l.iter()
+                        .filter_map(|s| s.as_str().map(|s| s.trim().to_string()))
+                        .collect()
+                })
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn given(&self, name: &str) -> bool {
+        self.given.get(name).is_some_and(|v| !v.is_null())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static P: &[Param] = &[
+        param("mailbox", Ty::Email, "m"),
+        param("item_id", Ty::ItemId, "i").required(),
+        param("item_ids", Ty::ItemIds { max: 3 }, "ids"),
+        param("subject", Ty::Text { max: 5, line: true }, "s"),
+        param("limit", Ty::Int { min: 1, max: 10 }, "l").default("4"),
+        param("kind", Ty::OneOf(&["a", "b"]), "k").default("\"a\""),
+        param("to", Ty::Emails, "t"),
+    ];
+    const ID: &str = "AAMkADEzYjJk";
+
+    fn run(v: Value) -> Result<(), String> {
+        let map = v.as_object().unwrap().clone();
+        check(P, &map).map(|_| ()).map_err(|e| match e {
+            Error::InvalidInput(m) => m,
+            other => panic!("{other:?}"),
+        })
+    }
+
+    #[test]
+    fn one_table_gives_the_schema() {
+        let s = schema(P);
+        assert_eq!(s["required"], json!(["item_id"]));
+        assert_eq!(s["additionalProperties"], json!(false));
+        assert_eq!(s["properties"]["limit"]["default"], json!(4));
+        assert_eq!(s["properties"]["kind"]["enum"], json!(["a", "b"]));
+        assert_eq!(s["properties"]["item_ids"]["maxItems"], json!(3));
+    }
+
+    #[test]
+    fn and_the_checks_each_naming_the_parameter() {
+        assert_eq!(run(json!({"item_id": ID})), Ok(()));
+        let cases = [
+            (json!({}), "params.item_id: required"),
+            (
+                json!({"item_id": ID, "colour": 1}),
+                "params.colour: unknown parameter",
+            ),
+            (
+                json!({"item_id": "not base64!"}),
+                "params.item_id: expected an EWS item id",
+            ),
+            (
+                json!({"item_id": 7}),
+                "params.item_id: expected a string (an item id",
+            ),
+            (
+                json!({"item_id": ID, "item_ids": []}),
+                "params.item_ids: expected a list of 1 to 3",
+            ),
+            (
+                json!({"item_id": ID, "item_ids": [ID, ID, ID, ID]}),
+                "params.item_ids: at most 3",
+            ),
+            (
+                json!({"item_id": ID, "item_ids": [ID, "x"]}),
+                "params.item_ids[1]: expected an EWS item id",
+            ),
+            (
+                json!({"item_id": ID, "subject": "a\r\nBcc: x"}),
+                "params.subject: one line",
+            ),
+            (
+                json!({"item_id": ID, "subject": "toolong"}),
+                "params.subject: at most 5",
+            ),
+            (
+                json!({"item_id": ID, "subject": "a\u{1}"}),
+                "params.subject: contains U+0001",
+            ),
+            (
+                json!({"item_id": ID, "limit": 11}),
+                "params.limit: expected an integer from 1 to 10",
+            ),
+            (
+                json!({"item_id": ID, "limit": "3"}),
+                "params.limit: expected an integer",
+            ),
+            (
+                json!({"item_id": ID, "mailbox": 3}),
+                "params.mailbox: expected a string (an email address)",
+            ),
+            (
+                json!({"item_id": ID, "kind": "c"}),
+                "params.kind: expected one of a, b",
+            ),
+            (
+                json!({"item_id": ID, "mailbox": "nobody"}),
+                "params.mailbox: expected an email address",
+            ),
+            (
+                json!({"item_id": ID, "to": ["a@b.example", "<x>"]}),
+                "params.to[1]: expected an email address",
+            ),
+        ];
+        for (input, want) in cases {
+            let got = run(input.clone()).unwrap_err();
+            assert!(got.starts_with(want), "{input}: {got}");
+        }
+    }
+
+    #[test]
+    fn defaults_come_from_the_table() {
+        let map = json!({"item_id": ID}).as_object().unwrap().clone();
+        let c = check(P, &map).unwrap();
+        assert_eq!(c.int("limit"), Some(4));
+        assert_eq!(c.str("kind").as_deref(), Some("a"));
+        assert_eq!(c.str("mailbox"), None);
+        assert!(!c.given("limit"));
     }
 }

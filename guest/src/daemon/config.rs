@@ -110,11 +110,9 @@ fn date(host: &dyn Host, key: &str) -> Result<Option<i64>, Error> {
     let Some(raw) = value(host, key)? else {
         return Ok(None);
     };
-    let has_zone = raw.ends_with(['Z', 'z'])
-        || raw.len() > 6 && matches!(raw.as_bytes()[raw.len() - 6], b'+' | b'-');
-    match crate::time::parse_xs_datetime(&raw) {
-        Some(t) if has_zone => Ok(Some(t)),
-        _ => Err(invalid(
+    match crate::time::parse_rfc3339(&raw) {
+        Some(t) => Ok(Some(t)),
+        None => Err(invalid(
             key,
             "an RFC 3339 date-time such as 2026-11-20T08:00:00Z",
             &raw,

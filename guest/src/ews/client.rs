@@ -13,13 +13,27 @@ use crate::platform::{retry_after_ms, uuid_v4, Host, HttpRequest, HttpResponse, 
 
 const LOG: &str = "ews.client";
 
+/// The connection to one EWS endpoint with one identity (exchangelib's
+/// Protocol): shared by every call; which mailbox a call acts on is its
+/// `Target` (exchangelib's Account), so that one action can read one mailbox
+/// and copy into another.
 pub struct Client<'h> {
     host: &'h dyn Host,
     url: String,
-    header: Header,
-    anchor: Option<String>,
+    server_version: String,
+    /// The Basic user, whose own mailbox needs no impersonation.
+    basic_user: Option<String>,
+    /// `primary_smtp_address`'s target, the default.
+    primary: Target,
     timeout_secs: u64,
     auth: Auth,
+}
+
+/// The mailbox one request acts on: ExchangeImpersonation and X-AnchorMailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Target {
+    pub impersonate: Option<String>,
+    pub anchor: Option<String>,
 }
 
 impl<'h> Client<'h> {
@@ -27,23 +41,55 @@ impl<'h> Client<'h> {
         Client {
             host,
             url: config.ews_url.clone(),
-            header: Header {
-                server_version: config.server_version.clone(),
-                impersonate: config.impersonate().map(str::to_string),
+            server_version: config.server_version.clone(),
+            basic_user: match &config.auth {
+                crate::config::AuthConfig::Basic { username, .. } => Some(username.clone()),
+                crate::config::AuthConfig::OAuth2 { .. } => None,
             },
-            anchor: config.primary_smtp_address.clone(),
+            primary: Target {
+                impersonate: config.impersonate().map(str::to_string),
+                anchor: config.primary_smtp_address.clone(),
+            },
             timeout_secs: config.request_timeout_secs,
             auth: Auth::new(config),
         }
     }
 
-    /// Sends one operation; returns the element inside soap:Body
-    /// (`GetUserOofSettingsResponse`...), or the fault as an error.
+    /// The target for `mailbox`: app-only tokens always impersonate; a Basic
+    /// user impersonates every mailbox but its own.
+    pub fn target(&self, mailbox: &str) -> Target {
+        let own = self
+            .basic_user
+            .as_deref()
+            .is_some_and(|u| u.eq_ignore_ascii_case(mailbox));
+        Target {
+            impersonate: (!own).then(|| mailbox.to_string()),
+            anchor: Some(mailbox.to_string()),
+        }
+    }
+
+    /// Sends one operation on the primary mailbox; returns the element
+    /// inside soap:Body (`GetUserOofSettingsResponse`...), or the fault as an error.
     pub fn call(&mut self, operation: &str, body: impl FnOnce(&mut Xml)) -> Result<Element, Error> {
-        let envelope = envelope::write(&self.header, body);
+        let primary = self.primary.clone();
+        self.call_as(&primary, operation, body)
+    }
+
+    /// Sends one operation acting on `target`.
+    pub fn call_as(
+        &mut self,
+        target: &Target,
+        operation: &str,
+        body: impl FnOnce(&mut Xml),
+    ) -> Result<Element, Error> {
+        let header = Header {
+            server_version: self.server_version.clone(),
+            impersonate: target.impersonate.clone(),
+        };
+        let envelope = envelope::write(&header, body);
         let mut refreshed = false;
         loop {
-            let resp = self.send(operation, &envelope)?;
+            let resp = self.send(operation, &envelope, target.anchor.as_deref())?;
             if resp.status == 401 {
                 if !refreshed && self.auth.refresh(self.host) {
                     refreshed = true;
@@ -64,7 +110,12 @@ impl<'h> Client<'h> {
         }
     }
 
-    fn send(&mut self, operation: &str, envelope: &[u8]) -> Result<HttpResponse, Error> {
+    fn send(
+        &mut self,
+        operation: &str,
+        envelope: &[u8],
+        anchor: Option<&str>,
+    ) -> Result<HttpResponse, Error> {
         let authorization = self.auth.header(self.host)?;
         let request_id = uuid_v4(self.host);
         let mut headers = vec![
@@ -81,8 +132,8 @@ impl<'h> Client<'h> {
                 concat!("ews-guest/", env!("CARGO_PKG_VERSION")).to_string(),
             ),
         ];
-        if let Some(anchor) = &self.anchor {
-            headers.push(("X-AnchorMailbox".to_string(), anchor.clone()));
+        if let Some(anchor) = anchor {
+            headers.push(("X-AnchorMailbox".to_string(), anchor.to_string()));
         }
         let request = HttpRequest {
             url: self.url.clone(),

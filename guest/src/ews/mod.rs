@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod envelope;
+pub mod mailbox;
 pub mod error;
 pub mod operations;
 pub mod response;

@@ -83,17 +83,7 @@ pub struct Details {
 }
 
 /// One entry of `t:Attachments`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AttachmentRef {
-    pub id: String,
-    pub name: Option<String>,
-    pub content_type: Option<String>,
-    pub content_id: Option<String>,
-    pub size: Option<u64>,
-    pub inline: bool,
-    /// `t:ItemAttachment` (an attached email or other item).
-    pub is_item: bool,
-}
+pub use crate::mailbox::AttachmentInfo as AttachmentRef;
 
 pub fn write(x: &mut Xml, ids: &[ItemId], shape: Shape) {
     x.open("m:GetItem", &[]);

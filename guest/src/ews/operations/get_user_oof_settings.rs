@@ -11,18 +11,7 @@ use crate::ews::xml::Element;
 
 pub const NAME: &str = "GetUserOofSettings";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OofSettings {
-    /// Enabled, Disabled or Scheduled.
-    pub state: String,
-    /// None, Known or All.
-    pub external_audience: String,
-    /// (start, end) in Unix seconds.
-    pub duration: Option<(i64, i64)>,
-    pub internal_reply: String,
-    pub external_reply: String,
-    pub allow_external_oof: Option<String>,
-}
+pub use crate::mailbox::OutOfOffice as OofSettings;
 
 pub fn write(x: &mut Xml, mailbox: &Mailbox) {
     x.open("m:GetUserOofSettingsRequest", &[]);

@@ -63,11 +63,7 @@ impl FolderRef {
 }
 
 /// `t:ItemId`: the id, and the change key when known.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ItemId {
-    pub id: String,
-    pub change_key: Option<String>,
-}
+pub use crate::mailbox::ItemRef as ItemId;
 
 impl ItemId {
     pub fn write(&self, x: &mut Xml) {
@@ -92,11 +88,7 @@ pub fn field_uri(x: &mut Xml, uri: &str) {
 }
 
 /// A name and an SMTP address (`t:Mailbox` inside From, Sender...).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Address {
-    pub name: Option<String>,
-    pub address: Option<String>,
-}
+pub use crate::mailbox::Address;
 
 impl Address {
     /// Reads `<t:From><t:Mailbox><t:Name/><t:EmailAddress/></t:Mailbox></t:From>`.

@@ -1,0 +1,103 @@
+//! `mailbox::Mailbox` over EWS: each method is one operation module's
+//! request and answer, sent as the target mailbox (impersonation and
+//! X-AnchorMailbox per call).
+
+use super::client::Client;
+use super::error::{CodeDetail, Error};
+use super::operations::get_item::{self, Shape};
+use super::operations::{get_attachment, get_user_oof_settings};
+use super::types::Mailbox as OofMailbox;
+use crate::mailbox::{Attachments, ItemError, ItemRef, Mailbox, MimeItem, OutOfOffice};
+
+pub struct EwsMailbox<'h> {
+    client: Client<'h>,
+}
+
+impl<'h> EwsMailbox<'h> {
+    pub fn new(client: Client<'h>) -> Self {
+        EwsMailbox { client }
+    }
+}
+
+fn item_error(d: CodeDetail) -> ItemError {
+    ItemError {
+        code: d.code,
+        message: d.text,
+    }
+}
+
+impl Mailbox for EwsMailbox<'_> {
+    fn out_of_office(&mut self, mailbox: &str, of: &str) -> Result<OutOfOffice, Error> {
+        let target = self.client.target(mailbox);
+        let of = OofMailbox {
+            address: of.to_string(),
+        };
+        let answer = self
+            .client
+            .call_as(&target, get_user_oof_settings::NAME, |x| {
+                get_user_oof_settings::write(x, &of)
+            })?;
+        get_user_oof_settings::read(&answer)
+            .map_err(|e| e.about(&format!("mailbox {}", of.address)))
+    }
+
+    fn mime(
+        &mut self,
+        mailbox: &str,
+        ids: &[ItemRef],
+    ) -> Result<Vec<Result<MimeItem, ItemError>>, Error> {
+        let target = self.client.target(mailbox);
+        let answer = self.client.call_as(&target, get_item::NAME, |x| {
+            get_item::write(x, ids, Shape::Mime)
+        })?;
+        Ok(get_item::read(answer, ids.len(), Shape::Mime)?
+            .into_iter()
+            .map(|r| {
+                let item = r.map_err(item_error)?;
+                let mime = item.mime.map_err(|why| ItemError {
+                    code: "ErrorMimeContentConversionFailed".into(),
+                    message: why,
+                })?;
+                Ok(MimeItem {
+                    item: item.id,
+                    mime,
+                    subject: item.subject,
+                    internet_message_id: item.internet_message_id,
+                })
+            })
+            .collect())
+    }
+
+    fn attachments(
+        &mut self,
+        mailbox: &str,
+        id: &ItemRef,
+    ) -> Result<Result<Attachments, ItemError>, Error> {
+        let target = self.client.target(mailbox);
+        let shape = Shape::Metadata { body: false };
+        let ids = std::slice::from_ref(id);
+        let answer = self
+            .client
+            .call_as(&target, get_item::NAME, |x| get_item::write(x, ids, shape))?;
+        let mut results = get_item::read(answer, 1, shape)?;
+        Ok(results
+            .remove(0)
+            .map_err(item_error)
+            .map(|item| Attachments {
+                attachments: item.details.map(|d| d.attachments).unwrap_or_default(),
+                item: item.id,
+            }))
+    }
+
+    fn attachment(
+        &mut self,
+        mailbox: &str,
+        attachment_id: &str,
+    ) -> Result<Result<Vec<u8>, ItemError>, Error> {
+        let target = self.client.target(mailbox);
+        let answer = self.client.call_as(&target, get_attachment::NAME, |x| {
+            get_attachment::write(x, attachment_id)
+        })?;
+        Ok(get_attachment::read(answer)?.map_err(item_error))
+    }
+}

@@ -1,0 +1,40 @@
+//! The seam between what the actions (and the daemon) want of a mailbox and
+//! how a transport does it: EWS today (`ews::mailbox`), Microsoft Graph next.
+//! Nothing here names SOAP or OData; parameters are checked and outputs
+//! shaped once, in the actions, whichever transport serves them.
+//!
+//! Every method takes the mailbox it acts on (an SMTP address), because the
+//! target is per call: one action may read one mailbox and copy into
+//! another. Calls that act on several items answer one result per item, in
+//! order, so that some can fail while the others succeed.
+
+mod types;
+
+pub use crate::ews::error::Error;
+pub use types::*;
+
+pub trait Mailbox {
+    /// The automatic-reply settings of `of`, read as `mailbox`.
+    fn out_of_office(&mut self, mailbox: &str, of: &str) -> Result<OutOfOffice, Error>;
+
+    /// Each item's MIME exactly as the server holds it, with its summary.
+    fn mime(
+        &mut self,
+        mailbox: &str,
+        ids: &[ItemRef],
+    ) -> Result<Vec<Result<MimeItem, ItemError>>, Error>;
+
+    /// An item's attachments, listed (no content), and its current change key.
+    fn attachments(
+        &mut self,
+        mailbox: &str,
+        id: &ItemRef,
+    ) -> Result<Result<Attachments, ItemError>, Error>;
+
+    /// One attachment's bytes: a file's content, an attached email's MIME.
+    fn attachment(
+        &mut self,
+        mailbox: &str,
+        attachment_id: &str,
+    ) -> Result<Result<Vec<u8>, ItemError>, Error>;
+}
