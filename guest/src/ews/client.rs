@@ -55,6 +55,11 @@ impl<'h> Client<'h> {
         }
     }
 
+    /// The target of `primary_smtp_address` (the default of every call).
+    pub fn primary(&self) -> Target {
+        self.primary.clone()
+    }
+
     /// The target for `mailbox`: app-only tokens always impersonate; a Basic
     /// user impersonates every mailbox but its own.
     pub fn target(&self, mailbox: &str) -> Target {

@@ -2,12 +2,17 @@
 //! request and answer, sent as the target mailbox (impersonation and
 //! X-AnchorMailbox per call).
 
-use super::client::Client;
+use super::client::{Client, Target};
 use super::error::{CodeDetail, Error};
 use super::operations::get_item::{self, Shape};
-use super::operations::{get_attachment, get_user_oof_settings};
+use super::operations::{find_folder, get_attachment, get_user_oof_settings};
 use super::types::Mailbox as OofMailbox;
-use crate::mailbox::{Attachments, ItemError, ItemRef, Mailbox, MimeItem, OutOfOffice};
+use crate::mailbox::{
+    Attachments, Folder, FolderRef, ItemError, ItemRef, Mailbox, MimeItem, OutOfOffice,
+};
+
+/// FindFolder page size.
+const FOLDER_PAGE: u32 = 100;
 
 pub struct EwsMailbox<'h> {
     client: Client<'h>,
@@ -19,6 +24,30 @@ impl<'h> EwsMailbox<'h> {
     }
 }
 
+/// Every direct child of `parent`, page by page. Bounded: a folder with
+/// more than 100 pages of subfolders is not a path anyone types.
+pub fn child_folders(
+    client: &mut Client,
+    target: &Target,
+    parent: &FolderRef,
+) -> Result<Vec<Folder>, Error> {
+    let mut all = Vec::new();
+    let mut offset = 0;
+    for _ in 0..100 {
+        let answer = client.call_as(target, find_folder::NAME, |x| {
+            find_folder::write(x, parent, offset, FOLDER_PAGE)
+        })?;
+        let page = find_folder::read(&answer, offset)?;
+        let got = page.folders.len();
+        all.extend(page.folders);
+        if page.includes_last || got == 0 || page.next_offset <= offset {
+            break;
+        }
+        offset = page.next_offset;
+    }
+    Ok(all)
+}
+
 fn item_error(d: CodeDetail) -> ItemError {
     ItemError {
         code: d.code,
@@ -27,6 +56,11 @@ fn item_error(d: CodeDetail) -> ItemError {
 }
 
 impl Mailbox for EwsMailbox<'_> {
+    fn child_folders(&mut self, mailbox: &str, parent: &FolderRef) -> Result<Vec<Folder>, Error> {
+        let target = self.client.target(mailbox);
+        child_folders(&mut self.client, &target, parent)
+    }
+
     fn out_of_office(&mut self, mailbox: &str, of: &str) -> Result<OutOfOffice, Error> {
         let target = self.client.target(mailbox);
         let of = OofMailbox {

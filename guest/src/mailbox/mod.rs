@@ -8,12 +8,16 @@
 //! another. Calls that act on several items answer one result per item, in
 //! order, so that some can fail while the others succeed.
 
+pub mod folders;
 mod types;
 
 pub use crate::ews::error::Error;
 pub use types::*;
 
 pub trait Mailbox {
+    /// The direct children of a folder.
+    fn child_folders(&mut self, mailbox: &str, parent: &FolderRef) -> Result<Vec<Folder>, Error>;
+
     /// The automatic-reply settings of `of`, read as `mailbox`.
     fn out_of_office(&mut self, mailbox: &str, of: &str) -> Result<OutOfOffice, Error>;
 
@@ -37,4 +41,15 @@ pub trait Mailbox {
         mailbox: &str,
         attachment_id: &str,
     ) -> Result<Result<Vec<u8>, ItemError>, Error>;
+}
+
+/// `path` (`Inbox/Phishing`, `junkemail`) in `mailbox`, or `id:<folder id>`;
+/// not-found names the first missing level.
+pub fn resolve_folder(mb: &mut dyn Mailbox, mailbox: &str, path: &str) -> Result<FolderRef, Error> {
+    if let Some(id) = path.strip_prefix("id:") {
+        return Ok(FolderRef::Id(id.trim().to_string()));
+    }
+    folders::resolve(path, Some(mailbox), &mut |parent| {
+        mb.child_folders(mailbox, parent)
+    })
 }

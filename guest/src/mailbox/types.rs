@@ -93,3 +93,21 @@ pub struct Attachments {
     pub item: ItemRef,
     pub attachments: Vec<AttachmentInfo>,
 }
+
+/// A folder: a well-known one by name (`inbox`, `junkemail`...), in the
+/// given mailbox or the caller's, or one by the server's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FolderRef {
+    Distinguished {
+        name: String,
+        mailbox: Option<String>,
+    },
+    Id(String),
+}
+
+/// A child folder as a listing gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folder {
+    pub id: String,
+    pub display_name: String,
+}

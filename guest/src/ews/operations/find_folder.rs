@@ -9,11 +9,7 @@ use crate::ews::xml::Element;
 
 pub const NAME: &str = "FindFolder";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Folder {
-    pub id: String,
-    pub display_name: String,
-}
+pub use crate::mailbox::Folder;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {

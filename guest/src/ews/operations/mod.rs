@@ -14,35 +14,9 @@ use crate::ews::error::{CodeDetail, Error};
 use crate::ews::response;
 use crate::ews::xml::Element;
 
-/// Distinguished folder names of types.xsd `DistinguishedFolderIdNameType`
-/// that hold mail (the ones a `folder` path may start with).
-pub const DISTINGUISHED_FOLDERS: &[&str] = &[
-    "inbox",
-    "junkemail",
-    "msgfolderroot",
-    "root",
-    "deleteditems",
-    "drafts",
-    "sentitems",
-    "outbox",
-    "archiveinbox",
-    "archivemsgfolderroot",
-    "archivedeleteditems",
-    "archiveroot",
-    "conversationhistory",
-    "searchfolders",
-];
-
 /// A folder to act on: `t:DistinguishedFolderId` (with its mailbox when
 /// acting on another one) or `t:FolderId`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FolderRef {
-    Distinguished {
-        name: String,
-        mailbox: Option<String>,
-    },
-    Id(String),
-}
+pub use crate::mailbox::FolderRef;
 
 impl FolderRef {
     pub fn write(&self, x: &mut Xml) {

@@ -77,7 +77,10 @@ fn requests_validate_against_the_ews_schema() {
     let body_schema = std::path::Path::new(&dir).join("ews-validate.xsd");
     assert!(schema.exists(), "no schema at {dir}");
     assert!(
-        std::process::Command::new("xmllint").arg("--version").output().is_ok(),
+        std::process::Command::new("xmllint")
+            .arg("--version")
+            .output()
+            .is_ok(),
         "xmllint is missing: run scripts/bootstrap"
     );
     let tmp = std::env::temp_dir().join(format!("ews-guest-oof-{}", std::process::id()));
