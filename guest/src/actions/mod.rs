@@ -8,6 +8,7 @@ mod download_mail_as_eml;
 mod get_attachments;
 mod get_out_of_office;
 pub mod params;
+mod search_emails_extended;
 
 use crate::config::Config;
 use crate::ews::client::Client;
@@ -76,6 +77,7 @@ pub static ALL: &[&dyn Action] = &[
     &download_mail_as_eml::DownloadMailAsEml,
     &get_attachments::GetAttachments,
     &get_out_of_office::GetOutOfOffice,
+    &search_emails_extended::SearchEmailsExtended,
 ];
 
 pub struct Context<'h> {

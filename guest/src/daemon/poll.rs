@@ -156,6 +156,9 @@ fn find_page(
         offset,
         max_entries: max,
         restriction: Some(r),
+        properties: find_item::PROPERTIES,
+        newest_first: false,
+        query_string: None,
     };
     let answer = s
         .client

@@ -55,6 +55,13 @@ impl<'h> Client<'h> {
         }
     }
 
+    /// Whether the server's version has `item:Preview` (Exchange 2013 on):
+    /// asking an older one for it is a schema error.
+    pub fn has_preview(&self) -> bool {
+        !self.server_version.starts_with("Exchange2007")
+            && !self.server_version.starts_with("Exchange2010")
+    }
+
     /// The target of `primary_smtp_address` (the default of every call).
     pub fn primary(&self) -> Target {
         self.primary.clone()

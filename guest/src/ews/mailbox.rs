@@ -8,7 +8,8 @@ use super::operations::get_item::{self, Shape};
 use super::operations::{find_folder, get_attachment, get_user_oof_settings};
 use super::types::Mailbox as OofMailbox;
 use crate::mailbox::{
-    Attachments, Folder, FolderRef, ItemError, ItemRef, Mailbox, MimeItem, OutOfOffice,
+    Attachments, Folder, FolderRef, Found, ItemError, ItemRef, Mailbox, MimeItem, OutOfOffice,
+    Search,
 };
 
 /// FindFolder page size.
@@ -59,6 +60,11 @@ impl Mailbox for EwsMailbox<'_> {
     fn child_folders(&mut self, mailbox: &str, parent: &FolderRef) -> Result<Vec<Folder>, Error> {
         let target = self.client.target(mailbox);
         child_folders(&mut self.client, &target, parent)
+    }
+
+    fn search(&mut self, mailbox: &str, search: &Search) -> Result<Found, Error> {
+        let target = self.client.target(mailbox);
+        super::search::search(&mut self.client, &target, search)
     }
 
     fn out_of_office(&mut self, mailbox: &str, of: &str) -> Result<OutOfOffice, Error> {

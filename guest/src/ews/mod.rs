@@ -7,5 +7,6 @@ pub mod mailbox;
 pub mod error;
 pub mod operations;
 pub mod response;
+pub mod search;
 pub mod types;
 pub mod xml;

@@ -40,6 +40,19 @@ impl Element {
         self.child(name).map(|c| c.text.trim())
     }
 
+    /// The trimmed texts of the children of the first child of that name
+    /// (`<t:Categories><t:String>a</t:String>...`); empty without one.
+    pub fn child_strings(&self, name: &str) -> Vec<String> {
+        self.child(name)
+            .map(|c| {
+                c.children
+                    .iter()
+                    .map(|s| s.text.trim().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The first element of that name at any depth below, depth-first.
     #[cfg_attr(not(test), allow(dead_code))] // for operations of later issues
     pub fn find(&self, name: &str) -> Option<&Element> {

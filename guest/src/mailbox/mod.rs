@@ -9,14 +9,19 @@
 //! order, so that some can fail while the others succeed.
 
 pub mod folders;
+mod search;
 mod types;
 
 pub use crate::ews::error::Error;
+pub use search::*;
 pub use types::*;
 
 pub trait Mailbox {
     /// The direct children of a folder.
     fn child_folders(&mut self, mailbox: &str, parent: &FolderRef) -> Result<Vec<Folder>, Error>;
+
+    /// One page of the emails that match, newest or oldest first.
+    fn search(&mut self, mailbox: &str, search: &Search) -> Result<Found, Error>;
 
     /// The automatic-reply settings of `of`, read as `mailbox`.
     fn out_of_office(&mut self, mailbox: &str, of: &str) -> Result<OutOfOffice, Error>;
@@ -52,4 +57,38 @@ pub fn resolve_folder(mb: &mut dyn Mailbox, mailbox: &str, path: &str) -> Result
     folders::resolve(path, Some(mailbox), &mut |parent| {
         mb.child_folders(mailbox, parent)
     })
+}
+
+/// Every folder below `root` (whose path is `root_path`), depth first, with
+/// its path; at most `max`, so that a huge tree is refused rather than walked.
+pub fn folder_tree(
+    mb: &mut dyn Mailbox,
+    mailbox: &str,
+    root: FolderRef,
+    root_path: &str,
+    max: usize,
+) -> Result<Vec<(FolderRef, String)>, Error> {
+    let mut out = vec![(root, root_path.to_string())];
+    let mut next = 0;
+    while next < out.len() {
+        let (parent, path) = out[next].clone();
+        next += 1;
+        for child in mb.child_folders(mailbox, &parent)? {
+            if !child.holds_mail() {
+                continue;
+            }
+            if out.len() >= max {
+                return Err(Error::InvalidInput(format!(
+                    "params.deep: {root_path:?} holds more than {max} folders; search a folder below it"
+                )));
+            }
+            let child_path = if path.is_empty() {
+                child.display_name.clone()
+            } else {
+                format!("{path}/{}", child.display_name)
+            };
+            out.push((FolderRef::Id(child.id), child_path));
+        }
+    }
+    Ok(out)
 }

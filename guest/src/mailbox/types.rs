@@ -110,4 +110,15 @@ pub enum FolderRef {
 pub struct Folder {
     pub id: String,
     pub display_name: String,
+    /// `IPF.Note` for mail, `IPF.Appointment`, `IPF.Contact`...
+    pub class: Option<String>,
+}
+
+impl Folder {
+    /// A folder of email (or of unknown class, which is searched rather than skipped).
+    pub fn holds_mail(&self) -> bool {
+        self.class
+            .as_deref()
+            .is_none_or(|c| c == "IPF" || c.starts_with("IPF.Note"))
+    }
 }

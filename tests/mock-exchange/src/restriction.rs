@@ -28,6 +28,9 @@ pub enum Field {
     FolderTotalCount,
     FolderUnreadCount,
     FolderChildFolderCount,
+    /// `item:DisplayTo` / `item:DisplayCc`: the names (or addresses) joined by "; ".
+    DisplayTo,
+    DisplayCc,
     /// Extended property 0x5D02 (PidTagSentRepresentingSmtpAddress), String.
     FromSmtp,
 }
@@ -60,6 +63,8 @@ pub const MESSAGE_FIELDS: &[(&str, Field)] = &[
     ("item:Importance", Field::Importance),
     ("item:Size", Field::Size),
     ("item:ItemClass", Field::ItemClass),
+    ("item:DisplayTo", Field::DisplayTo),
+    ("item:DisplayCc", Field::DisplayCc),
 ];
 
 /// The fields folders support.
@@ -211,6 +216,8 @@ fn is_text(field: Field) -> bool {
     matches!(
         field,
         Field::Subject
+            | Field::DisplayTo
+            | Field::DisplayCc
             | Field::FromSmtp
             | Field::From
             | Field::InternetMessageId

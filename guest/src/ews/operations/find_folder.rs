@@ -24,6 +24,7 @@ pub fn write(x: &mut Xml, parent: &FolderRef, offset: u32, max_entries: u32) {
     x.open("m:FolderShape", &[]);
     x.leaf("t:BaseShape", "IdOnly");
     x.open("t:AdditionalProperties", &[]);
+    field_uri(x, "folder:FolderClass");
     field_uri(x, "folder:DisplayName");
     x.close("t:AdditionalProperties");
     x.close("m:FolderShape");
@@ -63,6 +64,7 @@ fn folder(el: &Element) -> Option<Folder> {
             .child("DisplayName")
             .map(|d| d.text.clone())
             .unwrap_or_default(),
+        class: el.child_text("FolderClass").map(str::to_string),
     })
 }
 
@@ -81,7 +83,8 @@ mod tests {
             page.folders,
             vec![Folder {
                 id: "AQAnAH".into(),
-                display_name: "TestFolder".into()
+                display_name: "TestFolder".into(),
+                class: None,
             }]
         );
         assert!(page.includes_last);
@@ -117,7 +120,7 @@ mod tests {
             },
         );
         let doc = String::from_utf8(doc).unwrap();
-        assert!(doc.contains(r#"<m:FindFolder Traversal="Shallow"><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:FieldURI FieldURI="folder:DisplayName"/></t:AdditionalProperties></m:FolderShape><m:IndexedPageFolderView MaxEntriesReturned="100" Offset="10" BasePoint="Beginning"/><m:ParentFolderIds><t:DistinguishedFolderId Id="inbox"><t:Mailbox><t:EmailAddress>a@b.cd</t:EmailAddress></t:Mailbox></t:DistinguishedFolderId></m:ParentFolderIds></m:FindFolder>"#), "{doc}");
+        assert!(doc.contains(r#"<m:FindFolder Traversal="Shallow"><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:FieldURI FieldURI="folder:FolderClass"/><t:FieldURI FieldURI="folder:DisplayName"/></t:AdditionalProperties></m:FolderShape><m:IndexedPageFolderView MaxEntriesReturned="100" Offset="10" BasePoint="Beginning"/><m:ParentFolderIds><t:DistinguishedFolderId Id="inbox"><t:Mailbox><t:EmailAddress>a@b.cd</t:EmailAddress></t:Mailbox></t:DistinguishedFolderId></m:ParentFolderIds></m:FindFolder>"#), "{doc}");
     }
 
     #[test]

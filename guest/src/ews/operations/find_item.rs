@@ -19,6 +19,22 @@ pub const PROPERTIES: &[&str] = &[
     "message:InternetMessageId",
 ];
 
+/// What search-emails-extended shows of each email (FindItem returns
+/// these; From's address comes from FROM_SMTP_TAG, recipients only from GetItem).
+pub const SEARCH_PROPERTIES: &[&str] = &[
+    "item:ParentFolderId",
+    "item:Subject",
+    "item:DateTimeReceived",
+    "item:Size",
+    "item:Categories",
+    "item:Importance",
+    "item:DateTimeSent",
+    "item:HasAttachments",
+    "message:From",
+    "message:InternetMessageId",
+    "message:IsRead",
+];
+
 /// PidTagSentRepresentingSmtpAddress: the SMTP address of the mailbox in
 /// `From` (the one a message is sent on behalf of; PidTagSenderSmtpAddress,
 /// 0x5D01, is the one that pressed Send). FindItem returns only the `Name` of
@@ -132,6 +148,12 @@ pub struct Query<'a> {
     pub offset: u32,
     pub max_entries: u32,
     pub restriction: Option<&'a Expr>,
+    /// The FieldURIs asked for beside the id (and FROM_SMTP_TAG).
+    pub properties: &'a [&'static str],
+    /// By DateTimeReceived, newest first (else oldest first).
+    pub newest_first: bool,
+    /// An AQS query (messages.xsd `QueryString`), instead of or beside the restriction.
+    pub query_string: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -147,6 +169,12 @@ pub struct FoundItem {
     pub from_smtp: Option<String>,
     pub is_read: Option<bool>,
     pub internet_message_id: Option<String>,
+    /// Unix seconds.
+    pub sent: Option<i64>,
+    pub has_attachments: Option<bool>,
+    pub importance: Option<String>,
+    pub categories: Vec<String>,
+    pub parent_folder_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,6 +182,8 @@ pub struct Page {
     pub items: Vec<FoundItem>,
     pub includes_last: bool,
     pub next_offset: u32,
+    /// TotalItemsInView: every match, not only this page's.
+    pub total: Option<u32>,
 }
 
 pub fn write(x: &mut Xml, q: &Query) {
@@ -161,7 +191,7 @@ pub fn write(x: &mut Xml, q: &Query) {
     x.open("m:ItemShape", &[]);
     x.leaf("t:BaseShape", "IdOnly");
     x.open("t:AdditionalProperties", &[]);
-    for p in PROPERTIES {
+    for p in q.properties {
         field_uri(x, p);
     }
     Prop::StringTag(FROM_SMTP_TAG).write(x);
@@ -181,13 +211,21 @@ pub fn write(x: &mut Xml, q: &Query) {
         x.close("m:Restriction");
     }
     x.open("m:SortOrder", &[]);
-    x.open("t:FieldOrder", &[("Order", "Ascending")]);
+    let order = if q.newest_first {
+        "Descending"
+    } else {
+        "Ascending"
+    };
+    x.open("t:FieldOrder", &[("Order", order)]);
     field_uri(x, "item:DateTimeReceived");
     x.close("t:FieldOrder");
     x.close("m:SortOrder");
     x.open("m:ParentFolderIds", &[]);
     q.parent.write(x);
     x.close("m:ParentFolderIds");
+    if let Some(aqs) = q.query_string {
+        x.leaf("m:QueryString", aqs);
+    }
     x.close("m:FindItem");
 }
 
@@ -200,6 +238,7 @@ pub fn read(answer: &Element, offset: u32) -> Result<Page, Error> {
     Ok(Page {
         includes_last: paging_last(root)?,
         next_offset: next_offset(root, offset, items.len()),
+        total: root.attr("TotalItemsInView").and_then(|v| v.parse().ok()),
         items,
     })
 }
@@ -219,6 +258,18 @@ fn found_item(el: &Element) -> Option<FoundItem> {
         from_smtp: string_property(el, FROM_SMTP_TAG),
         is_read: el.child_text("IsRead").map(|v| v == "true" || v == "1"),
         internet_message_id: el.child_text("InternetMessageId").map(str::to_string),
+        sent: el
+            .child_text("DateTimeSent")
+            .and_then(crate::time::parse_xs_datetime),
+        has_attachments: el
+            .child_text("HasAttachments")
+            .map(|v| v == "true" || v == "1"),
+        importance: el.child_text("Importance").map(str::to_string),
+        categories: el.child_strings("Categories"),
+        parent_folder_id: el
+            .child("ParentFolderId")
+            .and_then(|f| f.attr("Id"))
+            .map(str::to_string),
     })
 }
 
@@ -324,6 +375,9 @@ mod tests {
                         offset: 20,
                         max_entries: 10,
                         restriction: Some(&r),
+                        properties: PROPERTIES,
+                        newest_first: false,
+                        query_string: None,
                     },
                 )
             },
@@ -360,6 +414,9 @@ mod tests {
                             offset: 0,
                             max_entries: 50,
                             restriction: r,
+                            properties: SEARCH_PROPERTIES,
+                            newest_first: true,
+                            query_string: Some("from:mallory subject:\"<invoice>\""),
                         },
                     )
                 },

@@ -49,6 +49,9 @@ pub enum Shape {
     /// METADATA_PROPERTIES, and the text body when `body`: for an email too
     /// large to fetch whole.
     Metadata { body: bool },
+    /// To and Cc, and `item:Preview` (Exchange 2013 and later) when `preview`:
+    /// what FindItem cannot return for a search result.
+    Recipients { preview: bool },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +83,7 @@ pub struct Details {
     pub headers: Vec<(String, String)>,
     pub body_text: Option<String>,
     pub attachments: Vec<AttachmentRef>,
+    pub preview: Option<String>,
 }
 
 /// One entry of `t:Attachments`.
@@ -99,6 +103,14 @@ pub fn write(x: &mut Xml, ids: &[ItemId], shape: Shape) {
                 x.leaf("t:BodyType", "Text");
             }
             METADATA_PROPERTIES
+        }
+        Shape::Recipients { preview: true } => &[
+            "item:Preview",
+            "message:ToRecipients",
+            "message:CcRecipients",
+        ][..],
+        Shape::Recipients { preview: false } => {
+            &["message:ToRecipients", "message:CcRecipients"][..]
         }
     };
     x.open("t:AdditionalProperties", &[]);
@@ -125,7 +137,7 @@ pub fn read(
     requested: usize,
     shape: Shape,
 ) -> Result<Vec<Result<Item, CodeDetail>>, Error> {
-    let details = matches!(shape, Shape::Metadata { .. });
+    let details = !matches!(shape, Shape::Mime);
     let messages = response_messages_mut(&mut answer, "GetItemResponse", "GetItemResponseMessage")?;
     if messages.len() != requested {
         return Err(Error::Malformed(format!(
@@ -166,15 +178,7 @@ fn item(el: &mut Element, details: bool) -> Option<Item> {
             .child_text("DateTimeReceived")
             .and_then(crate::time::parse_xs_datetime),
         size: el.child_text("Size").and_then(|s| s.parse().ok()),
-        categories: el
-            .child("Categories")
-            .map(|c| {
-                c.children
-                    .iter()
-                    .map(|s| s.text.trim().to_string())
-                    .collect()
-            })
-            .unwrap_or_default(),
+        categories: el.child_strings("Categories"),
         importance: el.child_text("Importance").map(str::to_string),
         internet_message_id: el.child_text("InternetMessageId").map(str::to_string),
         details: details.then(|| read_details(el)),
@@ -230,6 +234,7 @@ fn read_details(el: &Element) -> Details {
         headers,
         body_text: el.child("Body").map(|b| b.text.clone()),
         attachments,
+        preview: el.child("Preview").map(|p| p.text.clone()),
     }
 }
 

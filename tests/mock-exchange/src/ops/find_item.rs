@@ -67,8 +67,69 @@ pub fn value(m: &StoredMessage, field: Field) -> Option<Value> {
         Field::Size => Value::Int(m.size() as i64),
         Field::ItemClass => Value::Text(vec!["IPM.Note".into()]),
         Field::FromSmtp => Value::Text(vec![m.from_smtp.clone()?]),
+        Field::DisplayTo => Value::Text(vec![display(&s.to)]),
+        Field::DisplayCc => Value::Text(vec![display(&s.cc)]),
         _ => return None,
     })
+}
+
+/// A To or Cc line as Exchange displays it: names, or addresses without one.
+pub fn display(list: &[(Option<String>, String)]) -> String {
+    list.iter()
+        .map(|(name, address)| name.clone().unwrap_or_else(|| address.clone()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A QueryString (AQS), the subset the mock understands: terms that must
+/// all match, each `key:value` or `key:"quoted value"` (subject, from, to,
+/// cc, body) or free text (subject or body), compared case-insensitively.
+fn query_matches(m: &StoredMessage, query: &str) -> bool {
+    let s = &m.summary;
+    let mut rest = query.trim();
+    while !rest.is_empty() {
+        let (key, after) = match rest.split_once(':') {
+            Some((k, a)) if !k.contains([' ', '"']) => (Some(k.to_lowercase()), a),
+            _ => (None, rest),
+        };
+        let (value, next) = if let Some(q) = after.strip_prefix('"') {
+            match q.split_once('"') {
+                Some((v, n)) => (v, n),
+                None => (q, ""),
+            }
+        } else {
+            match after.split_once(' ') {
+                Some((v, n)) => (v, n),
+                None => (after, ""),
+            }
+        };
+        rest = next.trim_start();
+        let v = value.to_lowercase();
+        let has = |text: &str| text.to_lowercase().contains(&v);
+        let from = format!(
+            "{} {}",
+            s.from_name.as_deref().unwrap_or(""),
+            m.from_smtp.as_deref().unwrap_or("")
+        );
+        let ok = match key.as_deref() {
+            Some("subject") => has(&s.subject),
+            Some("from") => has(&from),
+            Some("to") => {
+                s.to.iter()
+                    .any(|(n, a)| has(a) || n.as_deref().is_some_and(has))
+            }
+            Some("cc") => {
+                s.cc.iter()
+                    .any(|(n, a)| has(a) || n.as_deref().is_some_and(has))
+            }
+            Some("body") => has(&s.body_text),
+            _ => has(&s.subject) || has(&s.body_text),
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
 }
 
 /// (field, descending) pairs of SortOrder; newest received first by default.
@@ -129,6 +190,9 @@ pub fn handle(call: &mut Call) -> Reply {
         .map(|r| restriction::parse(r, MESSAGE_FIELDS))
         .transpose();
     let order = sort_order(request);
+    let query = request
+        .child(MESSAGES_NS, "QueryString")
+        .map(|q| q.trimmed().to_string());
     let parents = common::folder_ids(request, "ParentFolderIds");
     let refused = shape
         .extra
@@ -170,6 +234,7 @@ pub fn handle(call: &mut Call) -> Reply {
                     Some(expr) => restriction::eval(expr, &|f| value(m, f)),
                     None => true,
                 })
+                .filter(|m| query.as_deref().is_none_or(|q| query_matches(m, q)))
                 .collect();
             found.sort_by(|a, b| compare(a, b, &order));
             let (range, next, last) = page.window(found.len());

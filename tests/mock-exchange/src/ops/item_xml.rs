@@ -214,6 +214,17 @@ pub fn write_message(
             x.end("t:ExtendedProperty");
         }
     }
+    if full && w("item:Preview") {
+        let preview: String = s
+            .text_body
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .take(255)
+            .collect();
+        x.leaf("t:Preview", &preview);
+    }
     if w("message:Sender") {
         mailbox(x, "t:Sender", m, full);
     }
