@@ -7,6 +7,7 @@
 mod download_mail_as_eml;
 mod get_attachments;
 mod get_out_of_office;
+mod get_searchable_mailboxes;
 pub mod params;
 mod search_emails_extended;
 
@@ -77,6 +78,7 @@ pub static ALL: &[&dyn Action] = &[
     &download_mail_as_eml::DownloadMailAsEml,
     &get_attachments::GetAttachments,
     &get_out_of_office::GetOutOfOffice,
+    &get_searchable_mailboxes::GetSearchableMailboxes,
     &search_emails_extended::SearchEmailsExtended,
 ];
 

@@ -5,11 +5,13 @@
 use super::client::{Client, Target};
 use super::error::{CodeDetail, Error};
 use super::operations::get_item::{self, Shape};
-use super::operations::{find_folder, get_attachment, get_user_oof_settings};
+use super::operations::{
+    find_folder, get_attachment, get_searchable_mailboxes, get_user_oof_settings,
+};
 use super::types::Mailbox as OofMailbox;
 use crate::mailbox::{
     Attachments, Folder, FolderRef, Found, ItemError, ItemRef, Mailbox, MimeItem, OutOfOffice,
-    Search,
+    Search, SearchableMailbox,
 };
 
 /// FindFolder page size.
@@ -49,6 +51,21 @@ pub fn child_folders(
     Ok(all)
 }
 
+/// eDiscovery needs a role that impersonation rights do not give: say which.
+fn discovery_hint(e: Error) -> Error {
+    match e {
+        Error::Response(mut d) if d.code == "ErrorAccessDenied" => {
+            d.text = format!(
+                "{} Listing searchable mailboxes needs the Discovery Management role: \
+                 Add-RoleGroupMember \"Discovery Management\" -Member <the account>",
+                d.text.trim()
+            );
+            Error::Response(d)
+        }
+        other => other,
+    }
+}
+
 fn item_error(d: CodeDetail) -> ItemError {
     ItemError {
         code: d.code,
@@ -65,6 +82,21 @@ impl Mailbox for EwsMailbox<'_> {
     fn search(&mut self, mailbox: &str, search: &Search) -> Result<Found, Error> {
         let target = self.client.target(mailbox);
         super::search::search(&mut self.client, &target, search)
+    }
+
+    fn searchable_mailboxes(
+        &mut self,
+        mailbox: &str,
+        filter: Option<&str>,
+        expand_groups: bool,
+    ) -> Result<Vec<SearchableMailbox>, Error> {
+        let target = self.client.target(mailbox);
+        let answer = self
+            .client
+            .call_as(&target, get_searchable_mailboxes::NAME, |x| {
+                get_searchable_mailboxes::write(x, filter, expand_groups)
+            })?;
+        get_searchable_mailboxes::read(&answer).map_err(discovery_hint)
     }
 
     fn out_of_office(&mut self, mailbox: &str, of: &str) -> Result<OutOfOffice, Error> {

@@ -23,6 +23,15 @@ pub trait Mailbox {
     /// One page of the emails that match, newest or oldest first.
     fn search(&mut self, mailbox: &str, search: &Search) -> Result<Found, Error>;
 
+    /// The mailboxes an eDiscovery search may cover, asked as `mailbox`;
+    /// `filter` matches names and addresses.
+    fn searchable_mailboxes(
+        &mut self,
+        mailbox: &str,
+        filter: Option<&str>,
+        expand_groups: bool,
+    ) -> Result<Vec<SearchableMailbox>, Error>;
+
     /// The automatic-reply settings of `of`, read as `mailbox`.
     fn out_of_office(&mut self, mailbox: &str, of: &str) -> Result<OutOfOffice, Error>;
 

@@ -122,3 +122,16 @@ impl Folder {
             .is_none_or(|c| c == "IPF" || c.starts_with("IPF.Note"))
     }
 }
+
+/// A mailbox an eDiscovery search may cover.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SearchableMailbox {
+    pub guid: String,
+    pub primary_smtp_address: String,
+    pub display_name: String,
+    pub is_external: bool,
+    pub external_email_address: Option<String>,
+    /// A distribution group rather than a mailbox.
+    pub is_membership_group: bool,
+    pub reference_id: String,
+}

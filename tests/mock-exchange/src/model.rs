@@ -87,6 +87,8 @@ pub struct Model {
     mailboxes: BTreeMap<String, Mailbox>,
     /// Item id → response codes to answer for it, one per request touching it.
     item_faults: HashMap<String, VecDeque<String>>,
+    /// Accounts (lower-cased) holding the Discovery Management role.
+    discovery_managers: Vec<String>,
 }
 
 fn key(address: &str) -> String {
@@ -94,6 +96,15 @@ fn key(address: &str) -> String {
 }
 
 impl Model {
+    /// Gives `account` the Discovery Management role (eDiscovery operations).
+    pub fn grant_discovery(&mut self, account: &str) {
+        self.discovery_managers.push(key(account));
+    }
+
+    pub fn is_discovery_manager(&self, account: &str) -> bool {
+        self.discovery_managers.contains(&key(account))
+    }
+
     /// Adds a mailbox, or renames an existing one (its contents are kept).
     pub fn add_mailbox(&mut self, address: &str, display_name: &str) {
         let entry = self

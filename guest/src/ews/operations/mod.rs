@@ -6,6 +6,7 @@ pub mod find_folder;
 pub mod find_item;
 pub mod get_attachment;
 pub mod get_item;
+pub mod get_searchable_mailboxes;
 pub mod get_user_oof_settings;
 pub mod update_item;
 

@@ -9,6 +9,7 @@ pub mod find_item;
 pub mod get_attachment;
 pub mod get_folder;
 pub mod get_item;
+pub mod get_searchable_mailboxes;
 pub mod get_user_oof_settings;
 pub mod item_xml;
 pub mod update_item;
@@ -47,6 +48,10 @@ pub const OPERATIONS: &[(&str, Handler)] = &[
     (find_item::ELEMENT, find_item::handle),
     (get_item::ELEMENT, get_item::handle),
     (get_attachment::ELEMENT, get_attachment::handle),
+    (
+        get_searchable_mailboxes::ELEMENT,
+        get_searchable_mailboxes::handle,
+    ),
     (update_item::ELEMENT, update_item::handle),
 ];
 
