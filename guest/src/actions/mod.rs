@@ -6,6 +6,7 @@
 
 mod download_mail_as_eml;
 mod get_attachments;
+mod get_contacts;
 mod get_out_of_office;
 mod get_searchable_mailboxes;
 pub mod params;
@@ -77,6 +78,7 @@ pub trait Action: Sync {
 pub static ALL: &[&dyn Action] = &[
     &download_mail_as_eml::DownloadMailAsEml,
     &get_attachments::GetAttachments,
+    &get_contacts::GetContacts,
     &get_out_of_office::GetOutOfOffice,
     &get_searchable_mailboxes::GetSearchableMailboxes,
     &search_emails_extended::SearchEmailsExtended,

@@ -6,12 +6,12 @@ use super::client::{Client, Target};
 use super::error::{CodeDetail, Error};
 use super::operations::get_item::{self, Shape};
 use super::operations::{
-    find_folder, get_attachment, get_searchable_mailboxes, get_user_oof_settings,
+    contacts, find_folder, get_attachment, get_searchable_mailboxes, get_user_oof_settings,
 };
 use super::types::Mailbox as OofMailbox;
 use crate::mailbox::{
-    Attachments, Folder, FolderRef, Found, ItemError, ItemRef, Mailbox, MimeItem, OutOfOffice,
-    Search, SearchableMailbox,
+    Attachments, Contact, Folder, FolderRef, Found, ItemError, ItemRef, Mailbox, MimeItem,
+    OutOfOffice, Search, SearchableMailbox,
 };
 
 /// FindFolder page size.
@@ -82,6 +82,44 @@ impl Mailbox for EwsMailbox<'_> {
     fn search(&mut self, mailbox: &str, search: &Search) -> Result<Found, Error> {
         let target = self.client.target(mailbox);
         super::search::search(&mut self.client, &target, search)
+    }
+
+    fn contacts(
+        &mut self,
+        mailbox: &str,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(Vec<Contact>, u64), Error> {
+        let target = self.client.target(mailbox);
+        let folder = FolderRef::Distinguished {
+            name: "contacts".into(),
+            mailbox: Some(mailbox.to_string()),
+        };
+        let answer = self.client.call_as(&target, contacts::FIND, |x| {
+            contacts::write_find(x, &folder, offset, limit)
+        })?;
+        let page = contacts::read_find(&answer, offset)?;
+        let total = page
+            .total
+            .unwrap_or(u64::from(offset) + page.contacts.len() as u64);
+        let mut list = page.contacts;
+        for chunk in list.chunks_mut(100) {
+            let ids: Vec<ItemRef> = chunk.iter().map(|c| c.item.clone()).collect();
+            let answer = self
+                .client
+                .call_as(&target, contacts::GET, |x| contacts::write_get(x, &ids))?;
+            for (c, got) in chunk
+                .iter_mut()
+                .zip(contacts::read_get(&answer, ids.len())?)
+            {
+                // A contact deleted since FindItem keeps its names.
+                if let Ok(d) = got {
+                    c.emails = d.emails;
+                    c.phones = d.phones;
+                }
+            }
+        }
+        Ok((list, total))
     }
 
     fn searchable_mailboxes(

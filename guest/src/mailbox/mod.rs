@@ -23,6 +23,15 @@ pub trait Mailbox {
     /// One page of the emails that match, newest or oldest first.
     fn search(&mut self, mailbox: &str, search: &Search) -> Result<Found, Error>;
 
+    /// A page of the contacts of `mailbox`'s Contacts folder, by display
+    /// name, and how many there are in all.
+    fn contacts(
+        &mut self,
+        mailbox: &str,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(Vec<Contact>, u64), Error>;
+
     /// The mailboxes an eDiscovery search may cover, asked as `mailbox`;
     /// `filter` matches names and addresses.
     fn searchable_mailboxes(

@@ -135,3 +135,17 @@ pub struct SearchableMailbox {
     pub is_membership_group: bool,
     pub reference_id: String,
 }
+
+/// A contact of a mailbox's Contacts folder.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Contact {
+    pub item: ItemRef,
+    pub display_name: Option<String>,
+    pub given_name: Option<String>,
+    pub surname: Option<String>,
+    pub company: Option<String>,
+    pub job_title: Option<String>,
+    pub emails: Vec<String>,
+    /// (kind such as `BusinessPhone`, number).
+    pub phones: Vec<(String, String)>,
+}

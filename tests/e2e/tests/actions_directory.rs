@@ -35,3 +35,47 @@ fn without_the_role_it_is_forbidden_and_says_which_role() {
         .failure("invalid-input", 2);
     assert!(bad.starts_with("params.search_filter"), "{bad}");
 }
+
+#[test]
+fn contacts_page_by_display_name_with_addresses_and_phones() {
+    let mock = fixtures::mock();
+    for (name, email) in [("Zoe Zed", "zoe@contoso.example"), ("Adam Ant", "adam@contoso.example"), ("Kelly <&> Rollin", "kelly@contoso.example")] {
+        mock.add_contact(
+            ALICE,
+            mock_exchange::NewContact {
+                display_name: name.into(),
+                given_name: name.split(' ').next().map(Into::into),
+                surname: name.rsplit(' ').next().map(Into::into),
+                company: Some("Contoso".into()),
+                job_title: Some("Analyst".into()),
+                emails: vec![email.into()],
+                phones: vec![("BusinessPhone".into(), "+1 555 0100".into())],
+            },
+        );
+    }
+    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let out = host.invoke("get-contacts", json!({"limit": 2})).output();
+    let names: Vec<&str> = out["contacts"].as_array().unwrap().iter().map(|c| c["display_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Adam Ant", "Kelly <&> Rollin"]);
+    assert_eq!((out["total"].as_u64(), out["more"].as_bool()), (Some(3), Some(true)));
+    let adam = &out["contacts"][0];
+    assert_eq!(adam["email_addresses"], json!(["adam@contoso.example"]));
+    assert_eq!(adam["phones"], json!([{"kind": "BusinessPhone", "number": "+1 555 0100"}]));
+    assert_eq!((adam["company"].as_str(), adam["job_title"].as_str()), (Some("Contoso"), Some("Analyst")));
+    let rest = host.invoke("get-contacts", json!({"limit": 2, "offset": 2})).output();
+    assert_eq!(rest["contacts"][0]["display_name"], "Zoe Zed");
+    assert_eq!(rest["more"], false);
+    assert_eq!(mock.schema_failures(), 0);
+}
+
+#[test]
+fn no_contacts_is_a_result_not_an_error() {
+    let mock = fixtures::mock();
+    let host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
+    let out = host.invoke("get-contacts", json!({"mailbox": BOB})).output();
+    assert_eq!(out["contacts"], json!([]));
+    assert_eq!(out["message"], "No contacts found");
+    assert_eq!(out["total"], 0);
+    let m = host.invoke("get-contacts", json!({"limit": 5000})).failure("invalid-input", 2);
+    assert!(m.starts_with("params.limit"), "{m}");
+}

@@ -16,6 +16,7 @@
 
 pub mod auth;
 mod background;
+pub mod contacts;
 pub mod demo;
 pub mod dom;
 pub mod engine;
@@ -40,6 +41,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 
+pub use contacts::NewContact;
 pub use engine::{EngineFault, EngineOptions, MockEngine};
 pub use faults::Fault;
 pub use mailbox_api::{MessageState, NewMessage};

@@ -104,6 +104,14 @@ impl MockExchange {
         )
     }
 
+    /// Files a contact in the mailbox's Contacts folder; returns its item id.
+    pub fn add_contact(&self, mailbox: &str, contact: crate::contacts::NewContact) -> String {
+        let mut state = self.shared.lock();
+        Self::ensure_mailbox(&mut state.model, mailbox);
+        let store = &mut state.model.mailbox_mut(mailbox).expect("just added").store;
+        store.add_contact(contact)
+    }
+
     /// A message's current state.
     pub fn message(&self, item_id: &str) -> Option<MessageState> {
         let state = self.shared.lock();

@@ -70,6 +70,7 @@ pub struct Store {
     pub folders: Vec<Folder>,
     /// In the order they were added.
     pub messages: Vec<StoredMessage>,
+    pub contacts: Vec<crate::contacts::StoredContact>,
 }
 
 impl Store {
@@ -81,6 +82,7 @@ impl Store {
             counter: 0,
             folders: Vec::new(),
             messages: Vec::new(),
+            contacts: Vec::new(),
         };
         let root = store.new_folder(
             None,
@@ -253,6 +255,27 @@ impl Store {
             summary,
         });
         id
+    }
+
+    /// Files a contact in the Contacts folder; returns its item id.
+    pub fn add_contact(&mut self, contact: crate::contacts::NewContact) -> String {
+        let id = self.make_id(0x00, 24);
+        let change_key = self.change_key();
+        let folder = self
+            .distinguished("contacts")
+            .map(|f| f.id.clone())
+            .unwrap_or_default();
+        self.contacts.push(crate::contacts::StoredContact {
+            id: id.clone(),
+            change_key,
+            folder,
+            contact,
+        });
+        id
+    }
+
+    pub fn contact(&self, id: &str) -> Option<&crate::contacts::StoredContact> {
+        self.contacts.iter().find(|c| c.id == id)
     }
 
     pub fn message(&self, id: &str) -> Option<&StoredMessage> {

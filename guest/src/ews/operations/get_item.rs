@@ -113,12 +113,17 @@ pub fn write(x: &mut Xml, ids: &[ItemId], shape: Shape) {
             &["message:ToRecipients", "message:CcRecipients"][..]
         }
     };
+    let body = shape == (Shape::Metadata { body: true });
+    let extra: &[&str] = if body { &["item:Body"] } else { &[] };
+    finish(x, properties, extra, ids);
+}
+
+/// The rest of a GetItem after the ItemShape's leading elements: the
+/// properties, then the ids. Shared by every GetItem reader (mail, contacts).
+pub fn finish(x: &mut Xml, properties: &[&str], extra: &[&str], ids: &[ItemId]) {
     x.open("t:AdditionalProperties", &[]);
-    for p in properties {
+    for p in properties.iter().chain(extra) {
         field_uri(x, p);
-    }
-    if shape == (Shape::Metadata { body: true }) {
-        field_uri(x, "item:Body");
     }
     x.close("t:AdditionalProperties");
     x.close("m:ItemShape");

@@ -2,6 +2,7 @@
 //! reader, as exchangelib's `services/` has one file per service. Shared
 //! here: folder and item ids, and the per-item ResponseMessages.
 
+pub mod contacts;
 pub mod find_folder;
 pub mod find_item;
 pub mod get_attachment;

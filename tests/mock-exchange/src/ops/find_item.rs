@@ -228,6 +228,13 @@ pub fn handle(call: &mut Call) -> Reply {
                 }
             };
             let store = &call.model.mailbox(&address).expect("resolved").store;
+            if store
+                .folder(&folder_id)
+                .is_some_and(|f| f.class == "IPF.Contact")
+            {
+                contacts_page(x, store, &folder_id, &shape, &page);
+                continue;
+            }
             let mut found: Vec<&StoredMessage> = store
                 .in_folder(&folder_id)
                 .filter(|m| match filter {
@@ -251,4 +258,32 @@ pub fn handle(call: &mut Call) -> Reply {
             x.end(&tag);
         }
     }))
+}
+
+/// A contacts folder's page: contacts by display name, as Exchange sorts them.
+fn contacts_page(
+    x: &mut XmlOut,
+    store: &crate::store::Store,
+    folder: &str,
+    shape: &ItemShape,
+    page: &Page,
+) {
+    let mut found: Vec<_> = store
+        .contacts
+        .iter()
+        .filter(|c| c.folder == folder)
+        .collect();
+    found.sort_by_key(|c| c.contact.display_name.to_lowercase());
+    let (range, next, last) = page.window(found.len());
+    let tag = common::success_start(x, MESSAGE);
+    let attrs = common::root_folder_attrs(next, found.len(), last);
+    let attrs: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    x.start("m:RootFolder", &attrs);
+    x.start("t:Items", &[]);
+    for c in &found[range] {
+        crate::contacts::write_contact(x, c, &|uri| shape.wants(uri), false);
+    }
+    x.end("t:Items");
+    x.end("m:RootFolder");
+    x.end(&tag);
 }

@@ -39,9 +39,18 @@ pub fn locate(call: &mut Call, el: &Element) -> Result<(String, String), EwsErro
     if !common::well_formed(id) {
         return Err(EwsError::malformed());
     }
-    let owner = find_owner(call.model, id).ok_or_else(EwsError::item_not_found)?;
+    let owner = find_owner(call.model, id)
+        .or_else(|| find_contact_owner(call.model, id))
+        .ok_or_else(EwsError::item_not_found)?;
     common::check_access(call, &owner)?;
     Ok((owner, id.to_string()))
+}
+
+fn find_contact_owner(model: &Model, id: &str) -> Option<String> {
+    model
+        .mailboxes()
+        .find(|m| m.store.contact(id).is_some())
+        .map(|m| m.address.clone())
 }
 
 fn find_owner(model: &Model, id: &str) -> Option<String> {
@@ -63,10 +72,16 @@ pub fn handle(call: &mut Call) -> Reply {
                 Err(e) => common::error_message(x, MESSAGE, &e, |x| x.empty("m:Items", &[])),
                 Ok((address, id)) => {
                     let store = &model.mailbox(&address).expect("located").store;
-                    let m = store.message(&id).expect("located");
                     let tag = common::success_start(x, MESSAGE);
                     x.start("m:Items", &[]);
-                    write_message(x, store, m, &shape, true);
+                    match store.message(&id) {
+                        Some(m) => write_message(x, store, m, &shape, true),
+                        None => {
+                            if let Some(c) = store.contact(&id) {
+                                crate::contacts::write_contact(x, c, &|uri| shape.wants(uri), true);
+                            }
+                        }
+                    }
                     x.end("m:Items");
                     x.end(&tag);
                 }
