@@ -121,3 +121,64 @@ fn get_attachments_returns_every_file_and_attached_email_byte_exact() {
         .failure("not-found", 5);
     assert!(message.contains("nope.exe") && message.contains(&first), "{message}");
 }
+
+/// A multipart email with one base64 attachment, as mail clients write it.
+fn with_attachment(name: &str, data: &[u8]) -> Vec<u8> {
+    use base64::Engine as _;
+    let mut m = format!(
+        "From: m@evil.example\r\nTo: {ALICE}\r\nSubject: big one\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n\
+         --B\r\nContent-Type: application/octet-stream; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n"
+    )
+    .into_bytes();
+    for line in base64::engine::general_purpose::STANDARD.encode(data).as_bytes().chunks(76) {
+        m.extend_from_slice(line);
+        m.extend_from_slice(b"\r\n");
+    }
+    m.extend_from_slice(b"--B--\r\n");
+    m
+}
+
+#[test]
+fn a_25_mb_attachment_comes_whole_within_the_default_memory_limit() {
+    let mock = fixtures::mock();
+    let mut x: u64 = 0x9e3779b97f4a7c15;
+    let data: Vec<u8> = (0..25 * 1024 * 1024)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let id = mock.add_message(ALICE, PHISHING, &with_attachment("disk.img", &data), NewMessage::default());
+    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let (out, dir) = invoke_out(&host, "get-attachments", json!({"item_id": id}));
+    assert_eq!(out["attachments"][0]["sha256"], sha(&data));
+    assert_eq!(std::fs::read(dir.join("disk.img")).unwrap().len(), data.len());
+}
+
+#[test]
+fn actions_run_in_one_batch_process() {
+    let mock = fixtures::mock();
+    let id = mock.add_message(ALICE, PHISHING, &fixtures::email("m@evil.example", "batched", "hi"), NewMessage::default());
+    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let input = [
+        json!({"action": "search-emails-extended", "params": {"folder": PHISHING}}),
+        json!({"action": "download-mail-as-eml", "params": {"item_id": id}}),
+        json!({"action": "download-mail-as-eml", "params": {"item_id": "bad id"}}),
+        json!({"action": "get-out-of-office", "params": {"mailbox": ALICE}}),
+    ]
+    .iter()
+    .map(|l| l.to_string() + "\n")
+    .collect::<String>();
+    let run = host.run_with_stdin(&["batch"], Some(&input));
+    assert_eq!(run.code, 0, "{run:#?}");
+    let answers: Vec<serde_json::Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(answers.len(), 4, "{run:#?}");
+    assert_eq!(answers[0]["output"]["emails"][0]["item_id"], id);
+    assert_eq!(answers[1]["output"]["subject"], "batched");
+    assert_eq!(answers[2]["error"]["kind"], "invalid-input");
+    assert_eq!(answers[3]["output"]["state"], "Scheduled");
+}
