@@ -61,8 +61,15 @@ impl Action for DownloadMailAsEml {
             .mime(&mailbox, std::slice::from_ref(&id))?
             .pop()
             .ok_or_else(|| Error::Malformed("no answer for the item".into()))?;
-        let item = got.map_err(|e| email_not_found(&id, &mailbox, e))?;
-        let head = ews_mail::headline(&item.mime);
+        let mut item = got.map_err(|e| email_not_found(&id, &mailbox, e))?;
+        let mime = std::mem::replace(&mut item.mime, Ok(vec![])).map_err(|why| {
+            Error::Response(crate::ews::error::CodeDetail {
+                code: "ErrorMimeContentConversionFailed".into(),
+                text: format!("item_id {}: {why}", id.id),
+                message_xml: vec![],
+            })
+        })?;
+        let head = ews_mail::headline(&mime);
         let subject = head
             .get("subject")
             .and_then(Value::as_str)
@@ -72,7 +79,7 @@ impl Action for DownloadMailAsEml {
             .as_deref()
             .and_then(|s| ews_mail::safe_file_name(&format!("{s}.eml")))
             .unwrap_or_else(|| "message.eml".into());
-        let sha256: String = Sha256::digest(&item.mime)
+        let sha256: String = Sha256::digest(&mime)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
@@ -82,13 +89,13 @@ impl Action for DownloadMailAsEml {
             .map(str::to_string)
             .or(item.internet_message_id.clone());
         let json = json!({
-            "item_id": item.item.id,
-            "change_key": item.item.change_key,
+            "item_id": item.id.id,
+            "change_key": item.id.change_key,
             "mailbox": mailbox,
             "subject": subject,
             "from": head.get("from").cloned().unwrap_or(Value::Null),
             "message_id": message_id,
-            "size": item.mime.len(),
+            "size": mime.len(),
             "sha256": sha256,
             "file": file,
         });
@@ -97,7 +104,7 @@ impl Action for DownloadMailAsEml {
             files: vec![File {
                 name: file,
                 media_type: "message/rfc822".into(),
-                data: item.mime,
+                data: mime,
             }],
         })
     }

@@ -86,16 +86,6 @@ impl Config {
     /// The mailbox for ExchangeImpersonation. App-only OAuth tokens have no
     /// mailbox of their own, so they always impersonate; a Basic user only
     /// when acting on a mailbox other than its own.
-    pub fn impersonate(&self) -> Option<&str> {
-        let mailbox = self.primary_smtp_address.as_deref()?;
-        match &self.auth {
-            AuthConfig::OAuth2 { .. } => Some(mailbox),
-            AuthConfig::Basic { username, .. } => {
-                (!username.eq_ignore_ascii_case(mailbox)).then_some(mailbox)
-            }
-        }
-    }
-
     pub fn identity(&self) -> Identity {
         let account = match &self.auth {
             AuthConfig::OAuth2 { client_id, .. } => client_id.clone(),

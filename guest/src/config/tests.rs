@@ -31,7 +31,17 @@ fn applies_defaults() {
         token_url,
         "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
     );
-    assert_eq!(c.impersonate(), Some("soc@example.com"));
+    let host = host_for_target();
+    let client = crate::ews::client::Client::new(&host, &c);
+    assert_eq!(
+        client.target("soc@example.com").impersonate.as_deref(),
+        Some("soc@example.com"),
+        "app-only tokens always impersonate"
+    );
+}
+
+fn host_for_target() -> FakeHost {
+    FakeHost::default()
 }
 
 #[test]
@@ -98,10 +108,19 @@ fn basic_impersonates_only_another_mailbox() {
         }
         Config::load(&FakeHost::with_config(&pairs).secret("password", "p")).unwrap()
     };
-    assert_eq!(basic(None).impersonate(), None);
-    assert_eq!(basic(Some("soc@example.com")).impersonate(), None);
+    let host = host_for_target();
+    let target = |c: Config, mailbox: &str| {
+        crate::ews::client::Client::new(&host, &c)
+            .target(mailbox)
+            .impersonate
+    };
+    assert_eq!(target(basic(None), "soc@example.com"), None);
     assert_eq!(
-        basic(Some("ceo@example.com")).impersonate(),
+        target(basic(Some("soc@example.com")), "SOC@example.com"),
+        None
+    );
+    assert_eq!(
+        target(basic(Some("ceo@example.com")), "ceo@example.com").as_deref(),
         Some("ceo@example.com")
     );
 }

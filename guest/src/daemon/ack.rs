@@ -7,7 +7,6 @@
 use super::checkpoint::{Entry, State};
 use super::Session;
 use crate::ews::error::Error;
-use crate::ews::operations::update_item;
 use crate::ews::operations::ItemId;
 use crate::platform::Level;
 
@@ -132,13 +131,8 @@ fn mark_read(s: &mut Session, ids: &[String]) -> Result<(), Error> {
                 change_key: e.change_key.clone(),
             })
             .collect();
-        let version = s.config.server_version.clone();
-        let outcome = s
-            .client
-            .call(update_item::NAME, |x| {
-                update_item::write_mark_read(x, &item_ids, &version)
-            })
-            .and_then(|a| update_item::read(&a, item_ids.len()));
+        let mailbox = s.mailbox.clone();
+        let outcome = s.server.mark_read(&mailbox, &item_ids);
         let now = s.now();
         match outcome {
             Err(e) => {

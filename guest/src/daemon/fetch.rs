@@ -7,8 +7,7 @@
 use super::record::{self, Meta};
 use super::{oversize, Session};
 use crate::ews::error::Error;
-use crate::ews::operations::find_item::FoundItem;
-use crate::ews::operations::get_item::{self, Shape};
+use crate::mailbox::FoundItem;
 use crate::platform::{File, Level, MAX_RESPONSE_BYTES};
 use serde_json::Value;
 
@@ -65,10 +64,8 @@ fn group(
         }
     }
     let ids: Vec<_> = items.iter().map(|(_, f)| f.id.clone()).collect();
-    let answer = match s
-        .client
-        .call(get_item::NAME, |x| get_item::write(x, &ids, Shape::Mime))
-    {
+    let mailbox = s.mailbox.clone();
+    let results = match s.server.mime(&mailbox, &ids) {
         Err(e) if e.is_too_large() && items.len() > 1 => {
             s.log(
                 Level::Info,
@@ -88,12 +85,14 @@ fn group(
         }
         other => other?,
     };
-    let results = get_item::read(answer, ids.len(), Shape::Mime)?;
     for ((id, found), got) in items.iter().zip(results) {
         if let Err(d) = &got {
             s.log(
                 Level::Warn,
-                &format!("{id}: GetItem answered {}: delivered with errors", d.code),
+                &format!(
+                    "{id}: fetching it answered {}: delivered with errors",
+                    d.code
+                ),
             );
         }
         out.push(record::build(&meta(s, id), found, got));

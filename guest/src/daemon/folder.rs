@@ -48,6 +48,6 @@ pub fn resolve(s: &mut Session, fresh: bool) -> Result<(FolderRef, bool), Error>
 }
 
 fn children(s: &mut Session, parent: &FolderRef) -> Result<Vec<Folder>, Error> {
-    let target = s.client.primary();
-    crate::ews::mailbox::child_folders(&mut s.client, &target, parent)
+    let mailbox = s.mailbox.clone();
+    s.server.child_folders(&mailbox, parent)
 }

@@ -19,6 +19,8 @@ mod tests;
 use crate::config::{AuthConfig, Config};
 use crate::ews::client::Client;
 use crate::ews::error::{Error, Failure, Identity};
+use crate::ews::mailbox::EwsMailbox;
+use crate::mailbox::Mailbox;
 use crate::platform::{File, Host, Level};
 use checkpoint::Checkpoint;
 use config::DaemonConfig;
@@ -57,7 +59,8 @@ pub struct Session<'h> {
     pub daemon: DaemonConfig,
     /// Lowercased: the mailbox part of every record id.
     pub mailbox: String,
-    pub client: Client<'h>,
+    /// The transport: the daemon speaks to it, never to SOAP.
+    pub server: Box<dyn Mailbox + 'h>,
     pub checkpoint: Checkpoint<'h>,
 }
 
@@ -69,7 +72,7 @@ impl<'h> Session<'h> {
         let checkpoint = Checkpoint::new(host, &scope(&mailbox, &daemon.folder));
         Ok(Session {
             host,
-            client: Client::new(host, &config),
+            server: Box::new(EwsMailbox::new(Client::new(host, &config))),
             config,
             daemon,
             mailbox,

@@ -8,10 +8,8 @@
 use super::fetch::{best_case, meta};
 use super::record;
 use super::Session;
-use crate::ews::error::{CodeDetail, Error};
-use crate::ews::operations::find_item::FoundItem;
-use crate::ews::operations::get_attachment;
-use crate::ews::operations::get_item::{self, AttachmentRef, Item, Shape};
+use crate::ews::error::Error;
+use crate::mailbox::{AttachmentInfo, FoundItem, ItemError, MailItem};
 use crate::platform::{File, Level, MAX_RESPONSE_BYTES};
 use ews_mail::{PieceMeta, Pieces};
 use serde_json::Value;
@@ -62,20 +60,15 @@ fn metadata(
     s: &mut Session,
     found: &FoundItem,
     body: bool,
-) -> Result<Result<Item, CodeDetail>, Error> {
-    let ids = [found.id.clone()];
-    let shape = Shape::Metadata { body };
-    let answer = s
-        .client
-        .call(get_item::NAME, |x| get_item::write(x, &ids, shape))?;
-    let mut results = get_item::read(answer, 1, shape)?;
-    Ok(results.remove(0))
+) -> Result<Result<MailItem, ItemError>, Error> {
+    let mailbox = s.mailbox.clone();
+    s.server.details(&mailbox, &found.id, body)
 }
 
 /// One attachment: its bytes when they fit in an answer, else listed with no file.
 fn attachment(
     s: &mut Session,
-    a: &AttachmentRef,
+    a: &AttachmentInfo,
     pieces: &mut Pieces,
     errors: &mut Vec<String>,
 ) -> Result<(), Error> {
@@ -105,10 +98,8 @@ fn attachment(
         pieces.missing(&meta, a.size);
         return Ok(());
     }
-    let answer = match s
-        .client
-        .call(get_attachment::NAME, |x| get_attachment::write(x, &a.id))
-    {
+    let mailbox = s.mailbox.clone();
+    let got = match s.server.attachment(&mailbox, &a.id) {
         Err(e) if e.is_too_large() => {
             errors.push(too_large());
             pieces.missing(&meta, a.size);
@@ -116,12 +107,12 @@ fn attachment(
         }
         other => other?,
     };
-    match get_attachment::read(answer)? {
+    match got {
         Ok(data) => pieces.add(&meta, data),
         Err(d) => {
             errors.push(format!(
                 "attachment {label:?}: {}",
-                record::item_error("GetAttachment", &d)
+                record::item_error("fetching it", &d)
             ));
             pieces.missing(&meta, a.size);
         }

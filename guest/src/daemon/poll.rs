@@ -8,8 +8,7 @@ use super::checkpoint::{Entry, State};
 use super::restriction::Verdict;
 use super::{ack, fetch, folder, record_id, restriction, Batch, Item, Session};
 use crate::ews::error::Error;
-use crate::ews::operations::find_item::{self, Expr, FoundItem, Page, Query};
-use crate::ews::operations::FolderRef;
+use crate::mailbox::{FolderRef, FoundItem, Watch, WatchPage};
 use crate::platform::Level;
 
 /// FindItem pages per poll: past this, `more` is set and the next poll goes on.
@@ -24,7 +23,7 @@ pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
             more: false,
         });
     }
-    let restriction = restriction::server(&s.daemon);
+    let watch = restriction::watch(&s.daemon);
     let (mut parent, mut cached) = folder::resolve(s, false)?;
     let mut chosen: Vec<(String, FoundItem)> = Vec::new();
     // Indexes into `chosen` that only the MIME can decide.
@@ -39,7 +38,7 @@ pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
             break;
         }
         pages += 1;
-        let page = match find_page(s, &parent, offset, page_size, &restriction) {
+        let page = match find_page(s, &parent, offset, page_size, &watch) {
             Err(e) if cached && folder_gone(&e) => {
                 s.log(
                     Level::Info,
@@ -47,7 +46,7 @@ pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
                 );
                 s.checkpoint.forget_folder()?;
                 (parent, _) = folder::resolve(s, true)?;
-                find_page(s, &parent, offset, page_size, &restriction)?
+                find_page(s, &parent, offset, page_size, &watch)?
             }
             other => other?,
         };
@@ -149,21 +148,10 @@ fn find_page(
     parent: &FolderRef,
     offset: u32,
     max: u32,
-    r: &Expr,
-) -> Result<Page, Error> {
-    let q = Query {
-        parent,
-        offset,
-        max_entries: max,
-        restriction: Some(r),
-        properties: find_item::PROPERTIES,
-        newest_first: false,
-        query_string: None,
-    };
-    let answer = s
-        .client
-        .call(find_item::NAME, |x| find_item::write(x, &q))?;
-    find_item::read(&answer, offset)
+    watch: &Watch,
+) -> Result<WatchPage, Error> {
+    let mailbox = s.mailbox.clone();
+    s.server.watch_page(&mailbox, parent, watch, offset, max)
 }
 
 fn folder_gone(e: &Error) -> bool {

@@ -5,10 +5,7 @@
 //! fetch whole gets one from its EWS properties and attachments fetched one
 //! by one (`from_details`).
 
-use crate::ews::error::CodeDetail;
-use crate::ews::operations::find_item::FoundItem;
-use crate::ews::operations::get_item::{Details, Item};
-use crate::ews::operations::Address;
+use crate::mailbox::{Address, FoundItem, ItemError, MailDetails as Details, MailItem as Item};
 use crate::platform::File;
 use crate::time::format_rfc3339_utc;
 use serde_json::{json, Map, Value};
@@ -20,7 +17,7 @@ pub struct Meta<'a> {
 }
 
 /// Takes the item so that its MIME becomes message.eml without a copy.
-pub fn build(meta: &Meta, found: &FoundItem, got: Result<Item, CodeDetail>) -> (Value, Vec<File>) {
+pub fn build(meta: &Meta, found: &FoundItem, got: Result<Item, ItemError>) -> (Value, Vec<File>) {
     let mut errors: Vec<String> = Vec::new();
     let (json, files, item) = match got {
         Ok(mut item) => match std::mem::replace(&mut item.mime, Err(String::new())) {
@@ -47,13 +44,8 @@ pub fn build(meta: &Meta, found: &FoundItem, got: Result<Item, CodeDetail>) -> (
 }
 
 /// "GetItem: ErrorItemNotFound: The specified object was not found in the store."
-pub fn item_error(operation: &str, d: &CodeDetail) -> String {
-    let text = d.text.trim();
-    if text.is_empty() {
-        format!("{operation}: {}", d.code)
-    } else {
-        format!("{operation}: {}: {text}", d.code)
-    }
+pub fn item_error(operation: &str, d: &ItemError) -> String {
+    format!("{operation}: {}", d.describe())
 }
 
 /// A record from EWS properties instead of MIME: the header fields, the

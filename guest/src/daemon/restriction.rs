@@ -12,65 +12,21 @@
 //! the email is fetched and decided on its MIME (`mismatch_in_record`).
 
 use super::config::DaemonConfig;
-use crate::ews::operations::find_item::{Expr, FoundItem, Prop, FROM_SMTP_TAG};
-use crate::time::format_rfc3339_utc;
+use crate::mailbox::{FoundItem, Watch};
 use serde_json::Value;
 
 /// FindItem returns at most this many characters of a text property
 /// ("the first 255 characters" — FindItem operation, Microsoft Learn).
 pub const FIND_ITEM_TEXT_CHARS: usize = 255;
 
-/// And(IsRead = false, Or(Subject contains k...), Received >= after, Received < before,
-/// Or(FromSmtp contains "@d"..., Not(Exists(FromSmtp))));
-/// an And or Or of one operand is written as that operand alone.
-pub fn server(c: &DaemonConfig) -> Expr {
-    let mut all = vec![Expr::IsEqualTo("message:IsRead", "false".into())];
-    let any: Vec<Expr> = c
-        .subject_keywords
-        .iter()
-        .map(|k| Expr::Contains("item:Subject".into(), k.clone()))
-        .collect();
-    if let Some(e) = any_of(any) {
-        all.push(e);
-    }
-    if let Some(t) = c.received_after {
-        all.push(Expr::IsGreaterThanOrEqualTo(
-            "item:DateTimeReceived",
-            format_rfc3339_utc(t),
-        ));
-    }
-    if let Some(t) = c.received_before {
-        all.push(Expr::IsLessThan(
-            "item:DateTimeReceived",
-            format_rfc3339_utc(t),
-        ));
-    }
-    if !c.sender_domains.is_empty() {
-        // "@evil.com" is a prefix of the exact match, so the prefilter never
-        // drops a matching email; the guest finishes the match (notevil.com
-        // never contains "@evil.com", but evil.com.example does). An email
-        // without the property is let through and decided on its MIME.
-        let from = Prop::StringTag(FROM_SMTP_TAG);
-        let mut any: Vec<Expr> = c
-            .sender_domains
-            .iter()
-            .map(|d| Expr::Contains(from, format!("@{d}")))
-            .collect();
-        any.push(Expr::Not(Box::new(Expr::Exists(from))));
-        all.extend(any_of(any));
-    }
-    if all.len() == 1 {
-        all.remove(0)
-    } else {
-        Expr::And(all)
-    }
-}
-
-fn any_of(mut any: Vec<Expr>) -> Option<Expr> {
-    match any.len() {
-        0 => None,
-        1 => Some(any.remove(0)),
-        _ => Some(Expr::Or(any)),
+/// What the server is asked for: unread mail with these filters, the
+/// sender's domain as a prefilter only (the transport says how).
+pub fn watch(c: &DaemonConfig) -> Watch {
+    Watch {
+        keywords: c.subject_keywords.clone(),
+        sender_domains: c.sender_domains.clone(),
+        after: c.received_after,
+        before: c.received_before,
     }
 }
 
@@ -175,7 +131,7 @@ mod tests {
         DaemonConfig::load(&FakeHost::with_config(pairs)).unwrap()
     }
 
-    fn xml(e: &Expr) -> String {
+    fn xml(e: &crate::ews::operations::find_item::Expr) -> String {
         let doc = envelope::write(
             &Header {
                 server_version: "Exchange2016".into(),
@@ -186,6 +142,11 @@ mod tests {
         let doc = String::from_utf8(doc).unwrap();
         let start = doc.find("<soap:Body>").unwrap() + 11;
         doc[start..doc.find("</soap:Body>").unwrap()].to_string()
+    }
+
+    /// The Restriction EWS sends for a configuration.
+    fn server(c: &DaemonConfig) -> crate::ews::operations::find_item::Expr {
+        crate::ews::watch::restriction(&watch(c))
     }
 
     const UNREAD: &str = r#"<t:IsEqualTo><t:FieldURI FieldURI="message:IsRead"/><t:FieldURIOrConstant><t:Constant Value="false"/></t:FieldURIOrConstant></t:IsEqualTo>"#;

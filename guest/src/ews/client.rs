@@ -23,8 +23,6 @@ pub struct Client<'h> {
     server_version: String,
     /// The Basic user, whose own mailbox needs no impersonation.
     basic_user: Option<String>,
-    /// `primary_smtp_address`'s target, the default.
-    primary: Target,
     timeout_secs: u64,
     auth: Auth,
 }
@@ -46,13 +44,14 @@ impl<'h> Client<'h> {
                 crate::config::AuthConfig::Basic { username, .. } => Some(username.clone()),
                 crate::config::AuthConfig::OAuth2 { .. } => None,
             },
-            primary: Target {
-                impersonate: config.impersonate().map(str::to_string),
-                anchor: config.primary_smtp_address.clone(),
-            },
             timeout_secs: config.request_timeout_secs,
             auth: Auth::new(config),
         }
+    }
+
+    /// RequestServerVersion: some requests differ by it.
+    pub fn server_version(&self) -> &str {
+        &self.server_version
     }
 
     /// Whether the server's version has `item:Preview` (Exchange 2013 on):
@@ -60,11 +59,6 @@ impl<'h> Client<'h> {
     pub fn has_preview(&self) -> bool {
         !self.server_version.starts_with("Exchange2007")
             && !self.server_version.starts_with("Exchange2010")
-    }
-
-    /// The target of `primary_smtp_address` (the default of every call).
-    pub fn primary(&self) -> Target {
-        self.primary.clone()
     }
 
     /// The target for `mailbox`: app-only tokens always impersonate; a Basic
@@ -78,13 +72,6 @@ impl<'h> Client<'h> {
             impersonate: (!own).then(|| mailbox.to_string()),
             anchor: Some(mailbox.to_string()),
         }
-    }
-
-    /// Sends one operation on the primary mailbox; returns the element
-    /// inside soap:Body (`GetUserOofSettingsResponse`...), or the fault as an error.
-    pub fn call(&mut self, operation: &str, body: impl FnOnce(&mut Xml)) -> Result<Element, Error> {
-        let primary = self.primary.clone();
-        self.call_as(&primary, operation, body)
     }
 
     /// Sends one operation acting on `target`.

@@ -6,12 +6,13 @@ use super::client::{Client, Target};
 use super::error::{CodeDetail, Error};
 use super::operations::get_item::{self, Shape};
 use super::operations::{
-    contacts, find_folder, get_attachment, get_searchable_mailboxes, get_user_oof_settings,
+    contacts, find_folder, find_item, get_attachment, get_searchable_mailboxes,
+    get_user_oof_settings, update_item,
 };
 use super::types::Mailbox as OofMailbox;
 use crate::mailbox::{
-    Attachments, Contact, Folder, FolderRef, Found, ItemError, ItemRef, Mailbox, MimeItem,
-    OutOfOffice, Search, SearchableMailbox,
+    Attachments, Contact, Folder, FolderRef, Found, ItemError, ItemRef, MailItem, Mailbox,
+    OutOfOffice, Search, SearchableMailbox, Watch, WatchPage,
 };
 
 /// FindFolder page size.
@@ -155,26 +156,76 @@ impl Mailbox for EwsMailbox<'_> {
         &mut self,
         mailbox: &str,
         ids: &[ItemRef],
-    ) -> Result<Vec<Result<MimeItem, ItemError>>, Error> {
+    ) -> Result<Vec<Result<MailItem, ItemError>>, Error> {
         let target = self.client.target(mailbox);
         let answer = self.client.call_as(&target, get_item::NAME, |x| {
             get_item::write(x, ids, Shape::Mime)
         })?;
         Ok(get_item::read(answer, ids.len(), Shape::Mime)?
             .into_iter()
-            .map(|r| {
-                let item = r.map_err(item_error)?;
-                let mime = item.mime.map_err(|why| ItemError {
-                    code: "ErrorMimeContentConversionFailed".into(),
-                    message: why,
-                })?;
-                Ok(MimeItem {
-                    item: item.id,
-                    mime,
-                    subject: item.subject,
-                    internet_message_id: item.internet_message_id,
-                })
-            })
+            .map(|r| r.map_err(item_error))
+            .collect())
+    }
+
+    fn details(
+        &mut self,
+        mailbox: &str,
+        id: &ItemRef,
+        body: bool,
+    ) -> Result<Result<MailItem, ItemError>, Error> {
+        let target = self.client.target(mailbox);
+        let shape = Shape::Metadata { body };
+        let ids = std::slice::from_ref(id);
+        let answer = self
+            .client
+            .call_as(&target, get_item::NAME, |x| get_item::write(x, ids, shape))?;
+        let mut results = get_item::read(answer, 1, shape)?;
+        Ok(results.remove(0).map_err(item_error))
+    }
+
+    fn watch_page(
+        &mut self,
+        mailbox: &str,
+        folder: &FolderRef,
+        watch: &Watch,
+        offset: u32,
+        page_size: u32,
+    ) -> Result<WatchPage, Error> {
+        let target = self.client.target(mailbox);
+        let restriction = super::watch::restriction(watch);
+        let q = find_item::Query {
+            parent: folder,
+            offset,
+            max_entries: page_size,
+            restriction: Some(&restriction),
+            properties: find_item::PROPERTIES,
+            newest_first: false,
+            query_string: None,
+        };
+        let answer = self
+            .client
+            .call_as(&target, find_item::NAME, |x| find_item::write(x, &q))?;
+        let page = find_item::read(&answer, offset)?;
+        Ok(WatchPage {
+            items: page.items,
+            includes_last: page.includes_last,
+            next_offset: page.next_offset,
+        })
+    }
+
+    fn mark_read(
+        &mut self,
+        mailbox: &str,
+        ids: &[ItemRef],
+    ) -> Result<Vec<Result<(), ItemError>>, Error> {
+        let target = self.client.target(mailbox);
+        let version = self.client.server_version().to_string();
+        let answer = self.client.call_as(&target, update_item::NAME, |x| {
+            update_item::write_mark_read(x, ids, &version)
+        })?;
+        Ok(update_item::read(&answer, ids.len())?
+            .into_iter()
+            .map(|r| r.map_err(item_error))
             .collect())
     }
 
@@ -183,20 +234,10 @@ impl Mailbox for EwsMailbox<'_> {
         mailbox: &str,
         id: &ItemRef,
     ) -> Result<Result<Attachments, ItemError>, Error> {
-        let target = self.client.target(mailbox);
-        let shape = Shape::Metadata { body: false };
-        let ids = std::slice::from_ref(id);
-        let answer = self
-            .client
-            .call_as(&target, get_item::NAME, |x| get_item::write(x, ids, shape))?;
-        let mut results = get_item::read(answer, 1, shape)?;
-        Ok(results
-            .remove(0)
-            .map_err(item_error)
-            .map(|item| Attachments {
-                attachments: item.details.map(|d| d.attachments).unwrap_or_default(),
-                item: item.id,
-            }))
+        Ok(self.details(mailbox, id, false)?.map(|item| Attachments {
+            attachments: item.details.map(|d| d.attachments).unwrap_or_default(),
+            item: item.id,
+        }))
     }
 
     fn attachment(

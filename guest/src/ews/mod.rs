@@ -3,10 +3,11 @@
 
 pub mod client;
 pub mod envelope;
-pub mod mailbox;
 pub mod error;
+pub mod mailbox;
 pub mod operations;
 pub mod response;
 pub mod search;
 pub mod types;
+pub mod watch;
 pub mod xml;

@@ -9,10 +9,12 @@
 //! order, so that some can fail while the others succeed.
 
 pub mod folders;
+mod items;
 mod search;
 mod types;
 
 pub use crate::ews::error::Error;
+pub use items::*;
 pub use search::*;
 pub use types::*;
 
@@ -44,12 +46,41 @@ pub trait Mailbox {
     /// The automatic-reply settings of `of`, read as `mailbox`.
     fn out_of_office(&mut self, mailbox: &str, of: &str) -> Result<OutOfOffice, Error>;
 
-    /// Each item's MIME exactly as the server holds it, with its summary.
+    /// Each item's MIME exactly as the server holds it, with what the server
+    /// says of it. An answer too large to read is `Err` with
+    /// `Error::is_too_large`: ask for fewer.
     fn mime(
         &mut self,
         mailbox: &str,
         ids: &[ItemRef],
-    ) -> Result<Vec<Result<MimeItem, ItemError>>, Error>;
+    ) -> Result<Vec<Result<MailItem, ItemError>>, Error>;
+
+    /// An item's header fields and attachment list without its MIME (for an
+    /// email too large to fetch whole); its text body too when `body`.
+    fn details(
+        &mut self,
+        mailbox: &str,
+        id: &ItemRef,
+        body: bool,
+    ) -> Result<Result<MailItem, ItemError>, Error>;
+
+    /// A page of the unread emails of `folder` that `watch` lets through,
+    /// oldest first.
+    fn watch_page(
+        &mut self,
+        mailbox: &str,
+        folder: &FolderRef,
+        watch: &Watch,
+        offset: u32,
+        page_size: u32,
+    ) -> Result<WatchPage, Error>;
+
+    /// Marks the items read, without sending read receipts.
+    fn mark_read(
+        &mut self,
+        mailbox: &str,
+        ids: &[ItemRef],
+    ) -> Result<Vec<Result<(), ItemError>>, Error>;
 
     /// An item's attachments, listed (no content), and its current change key.
     fn attachments(

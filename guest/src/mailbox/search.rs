@@ -65,3 +65,22 @@ pub struct Found {
     /// Every match in the searched folders.
     pub total: u64,
 }
+
+/// What the daemon asks the server for: unread mail with any of `keywords`
+/// in the subject (case-insensitive), received in `[after, before)`, and
+/// from `sender_domains` as a prefilter (the exact match is the daemon's).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Watch {
+    pub keywords: Vec<String>,
+    pub sender_domains: Vec<String>,
+    pub after: Option<i64>,
+    pub before: Option<i64>,
+}
+
+/// One page of a watched folder, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchPage {
+    pub items: Vec<super::FoundItem>,
+    pub includes_last: bool,
+    pub next_offset: u32,
+}

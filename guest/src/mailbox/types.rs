@@ -65,15 +65,6 @@ pub struct OutOfOffice {
     pub allow_external_oof: Option<String>,
 }
 
-/// An item's MIME and what the server says of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MimeItem {
-    pub item: ItemRef,
-    pub mime: Vec<u8>,
-    pub subject: Option<String>,
-    pub internet_message_id: Option<String>,
-}
-
 /// One attachment as its item lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AttachmentInfo {

@@ -19,7 +19,15 @@ fn oauth_host() -> FakeHost {
 
 fn call(host: &FakeHost) -> Result<Element, Error> {
     let config = Config::load(host).unwrap();
-    Client::new(host, &config).call("Op", |x| x.empty("m:Op", &[]))
+    let mut client = Client::new(host, &config);
+    // The mailbox a call acts on: the primary, else the Basic user's own.
+    let mailbox = match (&config.primary_smtp_address, &config.auth) {
+        (Some(m), _) => m.clone(),
+        (None, crate::config::AuthConfig::Basic { username, .. }) => username.clone(),
+        (None, _) => String::new(),
+    };
+    let target = client.target(&mailbox);
+    client.call_as(&target, "Op", |x| x.empty("m:Op", &[]))
 }
 
 #[test]

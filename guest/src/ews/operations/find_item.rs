@@ -156,26 +156,7 @@ pub struct Query<'a> {
     pub query_string: Option<&'a str>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct FoundItem {
-    pub id: ItemId,
-    pub subject: Option<String>,
-    /// Unix seconds.
-    pub received: Option<i64>,
-    pub size: Option<u64>,
-    /// FindItem gives the name only (see FROM_SMTP_TAG).
-    pub from: Option<Address>,
-    /// PidTagSentRepresentingSmtpAddress, when the store has it.
-    pub from_smtp: Option<String>,
-    pub is_read: Option<bool>,
-    pub internet_message_id: Option<String>,
-    /// Unix seconds.
-    pub sent: Option<i64>,
-    pub has_attachments: Option<bool>,
-    pub importance: Option<String>,
-    pub categories: Vec<String>,
-    pub parent_folder_id: Option<String>,
-}
+pub use crate::mailbox::FoundItem;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {

@@ -54,37 +54,9 @@ pub enum Shape {
     Recipients { preview: bool },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
-    pub id: ItemId,
-    /// The decoded MimeContent; `Err` says why there is none.
-    pub mime: Result<Vec<u8>, String>,
-    pub subject: Option<String>,
-    pub received: Option<i64>,
-    pub size: Option<u64>,
-    pub categories: Vec<String>,
-    pub importance: Option<String>,
-    pub internet_message_id: Option<String>,
-    /// With `Shape::Metadata`.
-    pub details: Option<Details>,
-}
+pub use crate::mailbox::MailItem as Item;
 
-/// The header fields and attachment list of `Shape::Metadata`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Details {
-    pub from: Option<Address>,
-    pub sender: Option<Address>,
-    pub to: Vec<Address>,
-    pub cc: Vec<Address>,
-    pub bcc: Vec<Address>,
-    pub reply_to: Vec<Address>,
-    pub sent: Option<i64>,
-    /// InternetMessageHeaders, in order: (name, value).
-    pub headers: Vec<(String, String)>,
-    pub body_text: Option<String>,
-    pub attachments: Vec<AttachmentRef>,
-    pub preview: Option<String>,
-}
+pub use crate::mailbox::MailDetails as Details;
 
 /// One entry of `t:Attachments`.
 pub use crate::mailbox::AttachmentInfo as AttachmentRef;
