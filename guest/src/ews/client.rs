@@ -55,6 +55,11 @@ impl<'h> Client<'h> {
         }
     }
 
+    /// RequestServerVersion: what an operation may ask of the schema.
+    pub fn server_version(&self) -> &str {
+        &self.server_version
+    }
+
     /// The target of `primary_smtp_address` (the default of every call).
     pub fn primary(&self) -> Target {
         self.primary.clone()

@@ -2,11 +2,15 @@
 //! reader, as exchangelib's `services/` has one file per service. Shared
 //! here: folder and item ids, and the per-item ResponseMessages.
 
+pub mod copy_item;
+pub mod delete_attachment;
+pub mod delete_item;
 pub mod find_folder;
 pub mod find_item;
 pub mod get_attachment;
 pub mod get_item;
 pub mod get_user_oof_settings;
+pub mod mark_as_junk;
 pub mod update_item;
 
 use crate::ews::envelope::Xml;
@@ -148,6 +152,41 @@ pub fn per_item(message: &Element) -> Result<(), CodeDetail> {
     }
 }
 
+/// Versions whose schema predates Exchange 2013 (no MarkAsJunk, no
+/// SuppressReadReceipts).
+const BEFORE_2013: &[&str] = &[
+    "Exchange2007",
+    "Exchange2007_SP1",
+    "Exchange2010",
+    "Exchange2010_SP1",
+    "Exchange2010_SP2",
+];
+
+pub fn exchange_2013_or_later(server_version: &str) -> bool {
+    !BEFORE_2013.contains(&server_version)
+}
+
+/// One result per requested id, in order, each the message itself or its
+/// error: for the batched operations whose answer is one message per id.
+pub fn each_item<'a>(
+    answer: &'a Element,
+    response: &str,
+    message: &str,
+    requested: usize,
+) -> Result<Vec<Result<&'a Element, CodeDetail>>, Error> {
+    let messages = response_messages(answer, response, message)?;
+    if messages.len() != requested {
+        return Err(Error::Malformed(format!(
+            "{response} holds {} messages for {requested} ids",
+            messages.len()
+        )));
+    }
+    Ok(messages
+        .into_iter()
+        .map(|m| per_item(m).map(|()| m))
+        .collect())
+}
+
 /// Test helpers shared by the operations' schema tests.
 #[cfg(test)]
 pub mod schema_check {
@@ -203,6 +242,22 @@ pub mod schema_check {
             xmllint(&dir().join("exchange2010_sp2/ews-validate.xsd"), &body_file);
         }
         let _ = std::fs::remove_dir_all(&tmp);
+    }
+
+    /// The answer inside a sample envelope.
+    pub fn answer(xml: &str) -> crate::ews::xml::Element {
+        crate::ews::response::body(xml.as_bytes()).unwrap()
+    }
+
+    /// What a one-id reader gives for a success naming this item.
+    pub fn one_item(
+        id: &str,
+        change_key: &str,
+    ) -> Vec<Result<Option<super::ItemId>, crate::ews::error::CodeDetail>> {
+        vec![Ok(Some(super::ItemId {
+            id: id.into(),
+            change_key: Some(change_key.into()),
+        }))]
     }
 
     pub fn xmllint(schema: &Path, file: &Path) {
