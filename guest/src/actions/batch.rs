@@ -7,8 +7,9 @@ use crate::ews::error::{CodeDetail, Error};
 use crate::mailbox::{ItemError, ItemRef};
 use serde_json::{json, Map, Value};
 
-/// At most this many ids in one call: one request, well under Exchange's
-/// default EWSMaxBatchSize of 250 items.
+/// At most this many ids in one call, all sent in one request: a bound,
+/// so that one call cannot become an unbounded batch against Exchange's
+/// throttling; playbooks with more split them.
 pub const ITEM_IDS: Param =
     param("item_ids", Ty::ItemIds { max: 100 }, "The emails' item ids").required();
 
@@ -132,4 +133,41 @@ pub fn item_fields(id_name: &str, key_name: &str, item: Option<&ItemRef>) -> Map
 
 pub fn count_ok(entries: &[Value]) -> usize {
     entries.iter().filter(|e| e["ok"] == true).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(code: &str) -> ItemError {
+        ItemError {
+            code: code.into(),
+            message: "text".into(),
+        }
+    }
+
+    #[test]
+    fn a_batch_fails_only_when_nothing_went_and_the_reason_is_not_not_found() {
+        let ids = vec![ItemRef::new("AAMk1"), ItemRef::new("AAMk2")];
+        let none = |_: Option<&()>| Map::new();
+        let mixed = outcome(&ids, vec![Ok(()), Err(err("ErrorAccessDenied"))], none).unwrap();
+        assert_eq!(mixed[1]["ok"], false);
+        assert_eq!(mixed[1]["error"], "ErrorAccessDenied: text");
+        assert_eq!(count_ok(&mixed), 1);
+        let unknown = vec![
+            Err(err("ErrorItemNotFound")),
+            Err(err("ErrorInvalidIdMalformed")),
+        ];
+        assert_eq!(count_ok(&outcome(&ids, unknown, none).unwrap()), 0);
+        let denied = vec![Err(err("ErrorItemNotFound")), Err(err("ErrorAccessDenied"))];
+        let Err(Error::Response(d)) = outcome(&ids, denied, none) else {
+            panic!("every item failed, one for access: the call fails")
+        };
+        assert_eq!(d.code, "ErrorAccessDenied");
+        assert!(d.text.contains("AAMk2"), "{}", d.text);
+        assert!(
+            outcome(&ids, vec![Ok(())], none).is_err(),
+            "a count that does not match"
+        );
+    }
 }
