@@ -178,10 +178,11 @@ impl Mailbox for EwsMailbox<'_> {
         ids: &[ItemRef],
         to: &FolderRef,
     ) -> Result<Vec<Result<Option<ItemRef>, ItemError>>, Error> {
+        let version = self.client.server_version().to_string();
         self.per_item(
             mailbox,
             copy_item::NAME,
-            |x| copy_item::write(x, ids, to),
+            |x| copy_item::write(x, ids, to, &version),
             |a| copy_item::read(a, ids.len()),
         )
     }

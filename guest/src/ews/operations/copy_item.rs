@@ -16,7 +16,14 @@ use crate::ews::xml::Element;
 
 pub const NAME: &str = "CopyItem";
 
-pub fn write(x: &mut Xml, ids: &[ItemId], to: &FolderRef) {
+/// Versions whose schema predates ReturnNewItemIds (Exchange 2010 SP1).
+const WITHOUT_RETURN_NEW_IDS: &[&str] = &["Exchange2007", "Exchange2007_SP1", "Exchange2010"];
+
+pub fn returns_new_ids(server_version: &str) -> bool {
+    !WITHOUT_RETURN_NEW_IDS.contains(&server_version)
+}
+
+pub fn write(x: &mut Xml, ids: &[ItemId], to: &FolderRef, server_version: &str) {
     x.open("m:CopyItem", &[]);
     x.open("m:ToFolderId", &[]);
     to.write(x);
@@ -26,7 +33,9 @@ pub fn write(x: &mut Xml, ids: &[ItemId], to: &FolderRef) {
         x.empty("t:ItemId", &[("Id", &id.id)]);
     }
     x.close("m:ItemIds");
-    x.leaf("m:ReturnNewItemIds", "true");
+    if returns_new_ids(server_version) {
+        x.leaf("m:ReturnNewItemIds", "true");
+    }
     x.close("m:CopyItem");
 }
 
@@ -89,10 +98,19 @@ mod tests {
                 &format!("ci-{n}"),
                 "Exchange2010_SP2",
                 Some("soc@example.com"),
-                |x| write(x, &ids, to),
+                |x| write(x, &ids, to, "Exchange2010_SP2"),
                 "m:CopyItem",
                 true,
             );
         }
+        schema_check::validate(
+            "ci-2016",
+            "Exchange2016",
+            None,
+            |x| write(x, &ids, &targets[0], "Exchange2016"),
+            "m:CopyItem",
+            false,
+        );
+        assert!(!returns_new_ids("Exchange2010") && returns_new_ids("Exchange2010_SP1"));
     }
 }
