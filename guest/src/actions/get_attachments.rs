@@ -5,12 +5,32 @@
 use super::params::{param, Checked, Param, Ty};
 use super::{email_not_found, About, Action, Context, Kind, Output};
 use crate::ews::error::Error;
-use crate::mailbox::{AttachmentInfo, ItemRef};
+use crate::mailbox::{AttachmentInfo, Attachments, ItemRef};
 use crate::platform::File;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 pub struct GetAttachments;
+
+/// An email and a choice of its attachments: delete-attachments takes the same.
+pub static PARAMS: &[Param] = &[
+    param("item_id", Ty::ItemId, "The email's item id").required(),
+    param(
+        "attachment_ids",
+        Ty::Strings { max: 512 },
+        "Only these attachments (ids as get-attachments returns them)",
+    ),
+    param(
+        "names",
+        Ty::Strings { max: 255 },
+        "Only attachments with these names",
+    ),
+    param(
+        "mailbox",
+        Ty::Email,
+        "The mailbox holding it (default: primary_smtp_address)",
+    ),
+];
 
 impl Action for GetAttachments {
     fn about(&self) -> &'static About {
@@ -23,25 +43,7 @@ impl Action for GetAttachments {
     }
 
     fn params(&self) -> &'static [Param] {
-        static P: &[Param] = &[
-            param("item_id", Ty::ItemId, "The email's item id").required(),
-            param(
-                "attachment_ids",
-                Ty::Strings { max: 512 },
-                "Only these attachments (ids as this action returns them)",
-            ),
-            param(
-                "names",
-                Ty::Strings { max: 255 },
-                "Only attachments with these names",
-            ),
-            param(
-                "mailbox",
-                Ty::Email,
-                "The mailbox holding it (default: primary_smtp_address)",
-            ),
-        ];
-        P
+        PARAMS
     }
 
     fn output_schema(&self) -> Value {
@@ -72,12 +74,7 @@ impl Action for GetAttachments {
     }
 
     fn run(&self, ctx: &mut Context, p: &Checked, _files: Vec<File>) -> Result<Output, Error> {
-        let mailbox = ctx.target_mailbox(p)?;
-        let id = ItemRef::new(&p.str("item_id").unwrap_or_default());
-        let listed = ctx
-            .mailbox()?
-            .attachments(&mailbox, &id)?
-            .map_err(|e| email_not_found(&id, &mailbox, e))?;
+        let (mailbox, id, listed) = list(ctx, p)?;
         let chosen = choose(
             &listed.attachments,
             &p.strings("attachment_ids"),
@@ -129,6 +126,18 @@ impl Action for GetAttachments {
             files,
         })
     }
+}
+
+/// The target mailbox, the email's id as given, and its attachments as
+/// listed now (an unknown email is not-found naming it).
+pub fn list(ctx: &mut Context, p: &Checked) -> Result<(String, ItemRef, Attachments), Error> {
+    let mailbox = ctx.target_mailbox(p)?;
+    let id = ItemRef::new(&p.str("item_id").unwrap_or_default());
+    let listed = ctx
+        .mailbox()?
+        .attachments(&mailbox, &id)?
+        .map_err(|e| email_not_found(&id, &mailbox, e))?;
+    Ok((mailbox, id, listed))
 }
 
 /// All attachments, or those named by id or by name; an id or a name that

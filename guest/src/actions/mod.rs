@@ -4,11 +4,16 @@
 //! the mailbox transport only when the parameters are good. Actions speak to
 //! `mailbox::Mailbox`, never to SOAP.
 
+mod batch;
+mod copy_email;
+mod delete_attachments;
+mod delete_email;
 mod download_mail_as_eml;
 mod get_attachments;
 mod get_contacts;
 mod get_out_of_office;
 mod get_searchable_mailboxes;
+mod junk_mail;
 pub mod params;
 mod search_emails_extended;
 
@@ -27,7 +32,7 @@ pub struct Output {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // containment and notification actions come with later issues
+#[allow(dead_code)] // notification actions come with a later issue
 pub enum Kind {
     Enrichment,
     Containment,
@@ -76,11 +81,15 @@ pub trait Action: Sync {
 }
 
 pub static ALL: &[&dyn Action] = &[
+    &copy_email::CopyEmail,
+    &delete_attachments::DeleteAttachments,
+    &delete_email::DeleteEmail,
     &download_mail_as_eml::DownloadMailAsEml,
     &get_attachments::GetAttachments,
     &get_contacts::GetContacts,
     &get_out_of_office::GetOutOfOffice,
     &get_searchable_mailboxes::GetSearchableMailboxes,
+    &junk_mail::JunkMail,
     &search_emails_extended::SearchEmailsExtended,
 ];
 

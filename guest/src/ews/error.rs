@@ -183,8 +183,15 @@ fn code_failure(d: &CodeDetail, who: &Identity) -> Failure {
              New-ManagementRoleAssignment -Role ApplicationImpersonation -User {} ({said})",
             who.account
         )),
-        "ErrorAccessDenied"
-        | "ErrorSendAsDenied"
+        // The impersonated mailbox (or the folder, for a copy) is not the
+        // account's to touch: say which grant opens it.
+        "ErrorAccessDenied" => Failure::Forbidden(format!(
+            "the account {} may not act on this mailbox or folder: for an app, grant the \
+             full_access_as_app permission (or ApplicationImpersonation); for a user, Full Access \
+             (Add-MailboxPermission -Identity <mailbox> -User {} -AccessRights FullAccess) ({said})",
+            who.account, who.account
+        )),
+        "ErrorSendAsDenied"
         | "ErrorDelegateNoUser"
         | "ErrorQuotaExceeded" => Failure::Forbidden(said),
         "ErrorNonExistentMailbox" => match &who.mailbox {

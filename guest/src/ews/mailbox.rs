@@ -3,16 +3,18 @@
 //! X-AnchorMailbox per call).
 
 use super::client::{Client, Target};
+use super::envelope::Xml;
 use super::error::{CodeDetail, Error};
 use super::operations::get_item::{self, Shape};
 use super::operations::{
-    contacts, find_folder, find_item, get_attachment, get_searchable_mailboxes,
-    get_user_oof_settings, update_item,
+    contacts, copy_item, delete_attachment, delete_item, find_folder, find_item, get_attachment,
+    get_searchable_mailboxes, get_user_oof_settings, mark_as_junk, update_item,
 };
 use super::types::Mailbox as OofMailbox;
+use super::xml::Element;
 use crate::mailbox::{
-    Attachments, Contact, Folder, FolderRef, Found, ItemError, ItemRef, MailItem, Mailbox,
-    OutOfOffice, Search, SearchableMailbox, Watch, WatchPage,
+    Attachments, Contact, DeleteMode, Folder, FolderRef, Found, ItemError, ItemRef, JunkReport,
+    MailItem, Mailbox, OutOfOffice, Search, SearchableMailbox, Watch, WatchPage,
 };
 
 /// FindFolder page size.
@@ -25,6 +27,22 @@ pub struct EwsMailbox<'h> {
 impl<'h> EwsMailbox<'h> {
     pub fn new(client: Client<'h>) -> Self {
         EwsMailbox { client }
+    }
+
+    /// One batched operation on `mailbox`, its per-item codes made neutral.
+    fn per_item<T>(
+        &mut self,
+        mailbox: &str,
+        operation: &str,
+        write: impl FnOnce(&mut Xml),
+        read: impl FnOnce(&Element) -> Result<Vec<Result<T, CodeDetail>>, Error>,
+    ) -> Result<Vec<Result<T, ItemError>>, Error> {
+        let target = self.client.target(mailbox);
+        let answer = self.client.call_as(&target, operation, write)?;
+        Ok(read(&answer)?
+            .into_iter()
+            .map(|r| r.map_err(item_error))
+            .collect())
     }
 }
 
@@ -250,5 +268,71 @@ impl Mailbox for EwsMailbox<'_> {
             get_attachment::write(x, attachment_id)
         })?;
         Ok(get_attachment::read(answer)?.map_err(item_error))
+    }
+
+    // containment
+    fn delete(
+        &mut self,
+        mailbox: &str,
+        ids: &[ItemRef],
+        mode: DeleteMode,
+    ) -> Result<Vec<Result<(), ItemError>>, Error> {
+        self.per_item(
+            mailbox,
+            delete_item::NAME,
+            |x| delete_item::write(x, ids, mode),
+            |a| delete_item::read(a, ids.len()),
+        )
+    }
+
+    fn copy(
+        &mut self,
+        mailbox: &str,
+        ids: &[ItemRef],
+        to: &FolderRef,
+    ) -> Result<Vec<Result<Option<ItemRef>, ItemError>>, Error> {
+        let version = self.client.server_version().to_string();
+        self.per_item(
+            mailbox,
+            copy_item::NAME,
+            |x| copy_item::write(x, ids, to, &version),
+            |a| copy_item::read(a, ids.len()),
+        )
+    }
+
+    fn report_junk(
+        &mut self,
+        mailbox: &str,
+        ids: &[ItemRef],
+        report: JunkReport,
+    ) -> Result<Vec<Result<Option<ItemRef>, ItemError>>, Error> {
+        // Sent to an older server it would be a schema fault naming nothing
+        // the user can change; this names the key.
+        let version = self.client.server_version();
+        if !mark_as_junk::supported(version) {
+            return Err(Error::InvalidInput(format!(
+                "server_version: junk reports (EWS MarkAsJunk) need Exchange2013 or later, \
+                 and server_version is {version}"
+            )));
+        }
+        self.per_item(
+            mailbox,
+            mark_as_junk::NAME,
+            |x| mark_as_junk::write(x, ids, report),
+            |a| mark_as_junk::read(a, ids.len()),
+        )
+    }
+
+    fn delete_attachments(
+        &mut self,
+        mailbox: &str,
+        attachment_ids: &[String],
+    ) -> Result<Vec<Result<Option<ItemRef>, ItemError>>, Error> {
+        self.per_item(
+            mailbox,
+            delete_attachment::NAME,
+            |x| delete_attachment::write(x, attachment_ids),
+            |a| delete_attachment::read(a, attachment_ids.len()),
+        )
     }
 }

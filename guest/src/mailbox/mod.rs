@@ -95,6 +95,41 @@ pub trait Mailbox {
         mailbox: &str,
         attachment_id: &str,
     ) -> Result<Result<Vec<u8>, ItemError>, Error>;
+
+    // containment
+    /// Deletes items in one request; one result per id, in order.
+    fn delete(
+        &mut self,
+        mailbox: &str,
+        ids: &[ItemRef],
+        mode: DeleteMode,
+    ) -> Result<Vec<Result<(), ItemError>>, Error>;
+
+    /// Copies items into `to` (possibly another mailbox's folder) in one
+    /// request; per id, the copy's id where the server gives one.
+    fn copy(
+        &mut self,
+        mailbox: &str,
+        ids: &[ItemRef],
+        to: &FolderRef,
+    ) -> Result<Vec<Result<Option<ItemRef>, ItemError>>, Error>;
+
+    /// Reports items as junk (or not) in one request; per id, where the
+    /// item moved, when it did.
+    fn report_junk(
+        &mut self,
+        mailbox: &str,
+        ids: &[ItemRef],
+        report: JunkReport,
+    ) -> Result<Vec<Result<Option<ItemRef>, ItemError>>, Error>;
+
+    /// Deletes attachments (of one item or several) in one request; per
+    /// attachment id, the item that held it as it is now.
+    fn delete_attachments(
+        &mut self,
+        mailbox: &str,
+        attachment_ids: &[String],
+    ) -> Result<Vec<Result<Option<ItemRef>, ItemError>>, Error>;
 }
 
 /// `path` (`Inbox/Phishing`, `junkemail`) in `mailbox`, or `id:<folder id>`;

@@ -140,3 +140,20 @@ pub struct Contact {
     /// (kind such as `BusinessPhone`, number).
     pub phones: Vec<(String, String)>,
 }
+
+/// How a delete disposes of an item: into Deleted Items (recoverable by the
+/// user), into the recoverable-items dumpster (soft), or purged (hard).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteMode {
+    MoveToDeletedItems,
+    Soft,
+    Hard,
+}
+
+/// What a junk report does besides marking the sender: move the item to
+/// Junk Email (or back to the Inbox when it is not junk) or leave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JunkReport {
+    pub is_junk: bool,
+    pub move_item: bool,
+}

@@ -1,7 +1,8 @@
 //! The mailbox every test starts from: two users, an app registration, and
 //! out-of-office settings with characters that must survive XML both ways.
 
-use mock_exchange::{ExternalAudience, MockExchange, MockOptions, OAuthApp, OofSettings, OofState};
+use mock_exchange::{ExternalAudience, MockExchange, MockOptions, NewMessage, OAuthApp, OofSettings, OofState};
+use serde_json::Value;
 
 pub const ALICE: &str = "alice@contoso.example";
 pub const ALICE_PASSWORD: &str = "Pw-alice-7f3b<&>\"'";
@@ -57,4 +58,34 @@ pub fn ingesting_host(mock: &MockExchange) -> (crate::Host, std::path::PathBuf) 
     let sink = host.dir.path().join("sink");
     host.set("folder", PHISHING).set("sink", "dir").set("sink_dir", sink.to_str().unwrap());
     (host, sink)
+}
+
+/// A well-formed item id no mailbox holds.
+pub const UNKNOWN_ID: &str = "AAMkADEzYjJkLTYxMwB8GqYicWAAAA==";
+
+/// Files a small email from m@evil.com; returns its id.
+pub fn add(mock: &MockExchange, mailbox: &str, folder: &str, subject: &str) -> String {
+    mock.add_message(mailbox, folder, &email("m@evil.com", subject, "click"), NewMessage::default())
+}
+
+/// The subjects of a folder's messages, in the order they were filed.
+pub fn subjects(mock: &MockExchange, mailbox: &str, folder: &str) -> Vec<String> {
+    mock.messages(mailbox, folder).into_iter().map(|m| m.subject).collect()
+}
+
+/// How many requests of this operation the mock received.
+pub fn sent(mock: &MockExchange, operation: &str) -> usize {
+    mock.requests().iter().filter(|r| r.operation == operation).count()
+}
+
+/// (ok, error) of each entry of a batch action's `results`, in order.
+pub fn results(out: &Value) -> Vec<(bool, String)> {
+    out["results"]
+        .as_array()
+        .map(|rs| {
+            rs.iter()
+                .map(|r| (r["ok"] == true, r["error"].as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
 }

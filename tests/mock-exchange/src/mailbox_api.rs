@@ -119,6 +119,25 @@ impl MockExchange {
         Some(message_state(&mb.address, &mb.store.path_of(&m.folder), m))
     }
 
+    /// The names of a message's attachments as GetItem lists them, in order.
+    pub fn attachment_names(&self, item_id: &str) -> Option<Vec<String>> {
+        let state = self.shared.lock();
+        let (_, m) = state.model.find_message(item_id)?;
+        Some(
+            m.summary
+                .attachments
+                .iter()
+                .map(|a| a.name.clone())
+                .collect(),
+        )
+    }
+
+    /// A message's stored MIME.
+    pub fn mime(&self, item_id: &str) -> Option<Vec<u8>> {
+        let state = self.shared.lock();
+        Some(state.model.find_message(item_id)?.1.mime.clone())
+    }
+
     /// Every message of a folder, in the order they were added.
     pub fn messages(&self, mailbox: &str, folder_path: &str) -> Vec<MessageState> {
         let state = self.shared.lock();

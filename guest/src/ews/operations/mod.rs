@@ -3,12 +3,16 @@
 //! here: folder and item ids, and the per-item ResponseMessages.
 
 pub mod contacts;
+pub mod copy_item;
+pub mod delete_attachment;
+pub mod delete_item;
 pub mod find_folder;
 pub mod find_item;
 pub mod get_attachment;
 pub mod get_item;
 pub mod get_searchable_mailboxes;
 pub mod get_user_oof_settings;
+pub mod mark_as_junk;
 pub mod update_item;
 
 use crate::ews::envelope::Xml;
@@ -150,81 +154,44 @@ pub fn per_item(message: &Element) -> Result<(), CodeDetail> {
     }
 }
 
+/// Versions whose schema predates Exchange 2013 (no MarkAsJunk, no
+/// SuppressReadReceipts).
+const BEFORE_2013: &[&str] = &[
+    "Exchange2007",
+    "Exchange2007_SP1",
+    "Exchange2010",
+    "Exchange2010_SP1",
+    "Exchange2010_SP2",
+];
+
+pub fn exchange_2013_or_later(server_version: &str) -> bool {
+    !BEFORE_2013.contains(&server_version)
+}
+
+/// One result per requested id, in order, each the message itself or its
+/// error: for the batched operations whose answer is one message per id.
+pub fn each_item<'a>(
+    answer: &'a Element,
+    response: &str,
+    message: &str,
+    requested: usize,
+) -> Result<Vec<Result<&'a Element, CodeDetail>>, Error> {
+    let messages = response_messages(answer, response, message)?;
+    if messages.len() != requested {
+        return Err(Error::Malformed(format!(
+            "{response} holds {} messages for {requested} ids",
+            messages.len()
+        )));
+    }
+    Ok(messages
+        .into_iter()
+        .map(|m| per_item(m).map(|()| m))
+        .collect())
+}
+
 /// Test helpers shared by the operations' schema tests.
 #[cfg(test)]
-pub mod schema_check {
-    use crate::ews::envelope::{self, Header};
-    use std::path::{Path, PathBuf};
-
-    pub fn dir() -> PathBuf {
-        PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../tests/mock-exchange/schema"
-        ))
-    }
-
-    /// Validates the whole envelope and its body element alone (the envelope
-    /// check skips body elements lax-ly), with the current schema, and with
-    /// the Exchange 2010 SP2 one when `also_2010` is set.
-    pub fn validate(
-        name: &str,
-        server_version: &str,
-        impersonate: Option<&str>,
-        body: impl Fn(&mut envelope::Xml),
-        root: &str,
-        also_2010: bool,
-    ) {
-        let header = Header {
-            server_version: server_version.into(),
-            impersonate: impersonate.map(Into::into),
-        };
-        let doc = String::from_utf8(envelope::write(&header, &body)).unwrap();
-        let tmp =
-            std::env::temp_dir().join(format!("ews-guest-schema-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&tmp).unwrap();
-        let env_file = tmp.join("envelope.xml");
-        std::fs::write(&env_file, &doc).unwrap();
-        xmllint(&dir().join("ews-envelope-validate.xsd"), &env_file);
-        let start = doc
-            .find(&format!("<{root}"))
-            .unwrap_or_else(|| panic!("no <{root} in {doc}"));
-        let end = doc.find("</soap:Body>").unwrap();
-        let el = doc[start..end].replacen(
-            &format!("<{root}"),
-            &format!(
-                "<{root} xmlns:m=\"{}\" xmlns:t=\"{}\"",
-                envelope::NS_MESSAGES,
-                envelope::NS_TYPES
-            ),
-            1,
-        );
-        let body_file = tmp.join("body.xml");
-        std::fs::write(&body_file, el).unwrap();
-        xmllint(&dir().join("ews-validate.xsd"), &body_file);
-        if also_2010 {
-            xmllint(&dir().join("exchange2010_sp2/ews-validate.xsd"), &body_file);
-        }
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-
-    pub fn xmllint(schema: &Path, file: &Path) {
-        assert!(schema.exists(), "no schema at {}", schema.display());
-        let out = std::process::Command::new("xmllint")
-            .args(["--noout", "--nonet", "--schema"])
-            .arg(schema)
-            .arg(file)
-            .output()
-            .expect("xmllint is missing: run scripts/bootstrap");
-        assert!(
-            out.status.success(),
-            "{} does not validate against {}: {}\n{}",
-            file.display(),
-            schema.display(),
-            String::from_utf8_lossy(&out.stderr),
-            std::fs::read_to_string(file).unwrap_or_default()
-        );
-    }
-}
+pub mod schema_check;
 
 /// The RootFolder of a paged FindFolder or FindItem answer.
 pub fn paged_root<'a>(

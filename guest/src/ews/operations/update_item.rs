@@ -10,17 +10,8 @@ use crate::ews::xml::Element;
 
 pub const NAME: &str = "UpdateItem";
 
-/// Versions whose schema lacks `SuppressReadReceipts`.
-const BEFORE_2013: &[&str] = &[
-    "Exchange2007",
-    "Exchange2007_SP1",
-    "Exchange2010",
-    "Exchange2010_SP1",
-    "Exchange2010_SP2",
-];
-
 pub fn supports_suppress_read_receipts(server_version: &str) -> bool {
-    !BEFORE_2013.contains(&server_version)
+    super::exchange_2013_or_later(server_version)
 }
 
 pub fn write_mark_read(x: &mut Xml, ids: &[ItemId], server_version: &str) {

@@ -86,6 +86,16 @@ pub fn success_start(x: &mut XmlOut, element: &str) -> String {
     tag
 }
 
+/// `<m:Items><t:Message><t:ItemId Id ChangeKey/></t:Message></m:Items>`: the
+/// item an UpdateItem or CopyItem answer names.
+pub fn items_with_id(x: &mut XmlOut, id: &str, change_key: &str) {
+    x.start("m:Items", &[]);
+    x.start("t:Message", &[]);
+    x.empty("t:ItemId", &[("Id", id), ("ChangeKey", change_key)]);
+    x.end("t:Message");
+    x.end("m:Items");
+}
+
 /// Whether `id` looks like an id this server could have issued (base64).
 pub fn well_formed(id: &str) -> bool {
     id.len() >= 8

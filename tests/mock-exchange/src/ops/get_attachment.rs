@@ -27,15 +27,7 @@ pub fn handle(call: &mut Call) -> Reply {
         .child(MESSAGES_NS, "AttachmentShape")
         .and_then(|s| s.child(TYPES_NS, "IncludeMimeContent"))
         .is_some_and(|m| matches!(m.trimmed(), "true" | "1"));
-    let ids: Vec<String> = request
-        .child(MESSAGES_NS, "AttachmentIds")
-        .map(|a| {
-            a.children
-                .iter()
-                .map(|c| c.attr("Id").unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default();
+    let ids = attachment_ids(request);
     let results: Vec<_> = ids.iter().map(|id| find(call, id)).collect();
     let b64 = &base64::engine::general_purpose::STANDARD;
     Reply::Ok(common::response("GetAttachmentResponse", |x| {
@@ -88,20 +80,36 @@ pub fn handle(call: &mut Call) -> Reply {
     }))
 }
 
-fn find(call: &mut Call, id: &str) -> Result<(crate::mime::AttachmentInfo, Content), EwsError> {
-    let not_found = || {
-        EwsError::new(
-            "ErrorAttachmentNotFound",
-            "The attachment could not be found.",
-        )
-    };
+/// The ids of `m:AttachmentIds`, in order.
+pub fn attachment_ids(request: &crate::dom::Element) -> Vec<String> {
+    request
+        .child(MESSAGES_NS, "AttachmentIds")
+        .map(|a| {
+            a.children
+                .iter()
+                .map(|c| c.attr("Id").unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// An attachment id as GetItem lists it: (item id, 1-based number).
+/// Exchange answers an attachment it does not have as ErrorItemNotFound
+/// (`ErrorAttachmentNotFound` is not in the schema's ResponseCodeType).
+pub fn parse_id(id: &str) -> Result<(String, usize), EwsError> {
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(id.trim())
         .map_err(|_| EwsError::malformed())?;
     let decoded = String::from_utf8(decoded).map_err(|_| EwsError::malformed())?;
     let (item_id, n) = decoded.rsplit_once(':').ok_or_else(EwsError::malformed)?;
     let n: usize = n.parse().map_err(|_| EwsError::malformed())?;
-    let (owner, m) = call.model.find_message(item_id).ok_or_else(not_found)?;
+    Ok((item_id.to_string(), n))
+}
+
+fn find(call: &mut Call, id: &str) -> Result<(crate::mime::AttachmentInfo, Content), EwsError> {
+    let not_found = EwsError::item_not_found;
+    let (item_id, n) = parse_id(id)?;
+    let (owner, m) = call.model.find_message(&item_id).ok_or_else(not_found)?;
     let owner = owner.address.clone();
     let info = m
         .summary

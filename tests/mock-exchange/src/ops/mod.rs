@@ -4,6 +4,9 @@
 //! validation before an operation runs.
 
 pub mod common;
+pub mod copy_item;
+pub mod delete_attachment;
+pub mod delete_item;
 pub mod find_folder;
 pub mod find_item;
 pub mod get_attachment;
@@ -12,6 +15,7 @@ pub mod get_item;
 pub mod get_searchable_mailboxes;
 pub mod get_user_oof_settings;
 pub mod item_xml;
+pub mod mark_as_junk;
 pub mod update_item;
 
 use crate::model::Model;
@@ -53,6 +57,10 @@ pub const OPERATIONS: &[(&str, Handler)] = &[
         get_searchable_mailboxes::handle,
     ),
     (update_item::ELEMENT, update_item::handle),
+    (delete_item::ELEMENT, delete_item::handle),
+    (copy_item::ELEMENT, copy_item::handle),
+    (mark_as_junk::ELEMENT, mark_as_junk::handle),
+    (delete_attachment::ELEMENT, delete_attachment::handle),
 ];
 
 /// The handler for a request element, if the mock implements it.

@@ -84,11 +84,7 @@ pub fn handle(call: &mut Call) -> Reply {
                 Err(e) => common::error_message(x, MESSAGE, &e, |x| x.empty("m:Items", &[])),
                 Ok((id, key)) => {
                     let tag = common::success_start(x, MESSAGE);
-                    x.start("m:Items", &[]);
-                    x.start("t:Message", &[]);
-                    x.empty("t:ItemId", &[("Id", &id), ("ChangeKey", &key)]);
-                    x.end("t:Message");
-                    x.end("m:Items");
+                    common::items_with_id(x, &id, &key);
                     x.start("m:ConflictResults", &[]);
                     x.leaf("t:Count", "0");
                     x.end("m:ConflictResults");
