@@ -183,10 +183,25 @@ fn code_failure(d: &CodeDetail, who: &Identity) -> Failure {
              New-ManagementRoleAssignment -Role ApplicationImpersonation -User {} ({said})",
             who.account
         )),
-        "ErrorAccessDenied"
-        | "ErrorSendAsDenied"
-        | "ErrorDelegateNoUser"
-        | "ErrorQuotaExceeded" => Failure::Forbidden(said),
+        "ErrorSendAsDenied" => Failure::Forbidden(format!(
+            "the mailbox may not send as that address: leave out params.from, or grant \
+             Send As on it (Add-RecipientPermission -Identity <from> -Trustee <mailbox> \
+             -AccessRights SendAs) ({said})"
+        )),
+        "ErrorAccessDenied" => Failure::Forbidden(format!(
+            "{} may not do this on {mailbox}: give it access to that mailbox \
+             (ApplicationImpersonation, or Full Access with Add-MailboxPermission) ({said})",
+            who.account
+        )),
+        "ErrorQuotaExceeded" => Failure::Forbidden(format!(
+            "the mailbox is over its storage quota: free space in it (empty Deleted Items), \
+             or send with save_copy false ({said})"
+        )),
+        "ErrorMessageSizeExceeded" => Failure::InvalidInput(format!(
+            "params.attachments: the message is larger than Exchange accepts (the \
+             organization's maximum message size): send fewer or smaller files ({said})"
+        )),
+        "ErrorDelegateNoUser" => Failure::Forbidden(said),
         "ErrorNonExistentMailbox" => match &who.mailbox {
             Some(m) => Failure::NotFound(format!("no mailbox {m} (primary_smtp_address) ({said})")),
             None => Failure::NotFound(format!("no such mailbox ({said})")),

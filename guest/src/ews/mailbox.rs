@@ -4,11 +4,14 @@
 
 use super::client::{Client, Target};
 use super::error::{CodeDetail, Error};
+use super::operations::create_item::{self, Disposition};
 use super::operations::get_item::{self, Shape};
-use super::operations::{find_folder, get_attachment, get_user_oof_settings};
+use super::operations::{
+    create_attachment, find_folder, get_attachment, get_user_oof_settings, send_item,
+};
 use super::types::Mailbox as OofMailbox;
 use crate::mailbox::{
-    Attachments, Folder, FolderRef, ItemError, ItemRef, Mailbox, MimeItem, OutOfOffice,
+    Attachments, Folder, FolderRef, ItemError, ItemRef, Mailbox, MimeItem, OutOfOffice, Outgoing,
 };
 
 /// FindFolder page size.
@@ -133,5 +136,50 @@ impl Mailbox for EwsMailbox<'_> {
             get_attachment::write(x, attachment_id)
         })?;
         Ok(get_attachment::read(answer)?.map_err(item_error))
+    }
+    // notification
+    fn send(&mut self, mailbox: &str, message: &Outgoing) -> Result<(), Error> {
+        let target = self.client.target(mailbox);
+        let answer = self.client.call_as(&target, create_item::NAME, |x| {
+            create_item::write_send(x, message)
+        })?;
+        create_item::read(&answer).map(|_| ())
+    }
+
+    fn reply(
+        &mut self,
+        mailbox: &str,
+        original: &ItemRef,
+        all: bool,
+        message: &Outgoing,
+    ) -> Result<(), Error> {
+        let target = self.client.target(mailbox);
+        let disposition = if message.attachments.is_empty() {
+            Disposition::SendAndSaveCopy
+        } else {
+            Disposition::SaveOnly
+        };
+        let answer = self.client.call_as(&target, create_item::NAME, |x| {
+            create_item::write_reply(x, original, all, message, disposition)
+        })?;
+        let draft = create_item::read(&answer)?;
+        if disposition == Disposition::SendAndSaveCopy {
+            return Ok(());
+        }
+        // The schema's reply element has no Attachments: the reply is a
+        // draft, which gets the files one request each and is then sent.
+        let mut draft = draft.ok_or_else(|| {
+            Error::Malformed("CreateItem (SaveOnly) returned no id for the reply draft".into())
+        })?;
+        for file in &message.attachments {
+            let answer = self.client.call_as(&target, create_attachment::NAME, |x| {
+                create_attachment::write(x, &draft, file)
+            })?;
+            draft = create_attachment::read(&answer, &draft)?;
+        }
+        let answer = self
+            .client
+            .call_as(&target, send_item::NAME, |x| send_item::write(x, &draft))?;
+        send_item::read(&answer)
     }
 }

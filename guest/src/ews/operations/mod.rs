@@ -2,11 +2,14 @@
 //! reader, as exchangelib's `services/` has one file per service. Shared
 //! here: folder and item ids, and the per-item ResponseMessages.
 
+pub mod create_attachment;
+pub mod create_item;
 pub mod find_folder;
 pub mod find_item;
 pub mod get_attachment;
 pub mod get_item;
 pub mod get_user_oof_settings;
+pub mod send_item;
 pub mod update_item;
 
 use crate::ews::envelope::Xml;
