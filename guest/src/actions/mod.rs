@@ -8,6 +8,8 @@ mod download_mail_as_eml;
 mod get_attachments;
 mod get_out_of_office;
 pub mod params;
+mod reply_to_email;
+mod send_email;
 
 use crate::config::Config;
 use crate::ews::client::Client;
@@ -24,7 +26,7 @@ pub struct Output {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // containment and notification actions come with later issues
+#[allow(dead_code)] // containment actions come with later issues
 pub enum Kind {
     Enrichment,
     Containment,
@@ -76,6 +78,8 @@ pub static ALL: &[&dyn Action] = &[
     &download_mail_as_eml::DownloadMailAsEml,
     &get_attachments::GetAttachments,
     &get_out_of_office::GetOutOfOffice,
+    &reply_to_email::ReplyToEmail,
+    &send_email::SendEmail,
 ];
 
 pub struct Context<'h> {
