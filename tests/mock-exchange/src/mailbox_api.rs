@@ -127,6 +127,19 @@ impl MockExchange {
             .collect()
     }
 
+    /// The MIME of every message of a folder, in the order they were added:
+    /// `mimes(mailbox, "sentitems")` is what the mailbox sent, as sent.
+    pub fn mimes(&self, mailbox: &str, folder_path: &str) -> Vec<Vec<u8>> {
+        let state = self.shared.lock();
+        let Some(mb) = state.model.mailbox(mailbox) else {
+            return Vec::new();
+        };
+        let Some(folder) = mb.store.resolve(folder_path) else {
+            return Vec::new();
+        };
+        mb.store.in_folder(&folder.id).map(|m| m.mime.clone()).collect()
+    }
+
     /// Unread messages in a folder (0 if there is no such folder).
     pub fn unread_count(&self, mailbox: &str, folder_path: &str) -> usize {
         let state = self.shared.lock();

@@ -87,6 +87,9 @@ pub struct Model {
     mailboxes: BTreeMap<String, Mailbox>,
     /// Item id → response codes to answer for it, one per request touching it.
     item_faults: HashMap<String, VecDeque<String>>,
+    /// Drafts waiting for SendItem (a reply with attachments), by item id:
+    /// what the mock will send, kept whole rather than read back from MIME.
+    pub drafts: HashMap<String, crate::compose::Mail>,
 }
 
 fn key(address: &str) -> String {

@@ -4,6 +4,8 @@
 //! validation before an operation runs.
 
 pub mod common;
+pub mod create_attachment;
+pub mod create_item;
 pub mod find_folder;
 pub mod find_item;
 pub mod get_attachment;
@@ -11,6 +13,8 @@ pub mod get_folder;
 pub mod get_item;
 pub mod get_user_oof_settings;
 pub mod item_xml;
+pub mod send_item;
+pub mod sending;
 pub mod update_item;
 
 use crate::model::Model;
@@ -48,6 +52,9 @@ pub const OPERATIONS: &[(&str, Handler)] = &[
     (get_item::ELEMENT, get_item::handle),
     (get_attachment::ELEMENT, get_attachment::handle),
     (update_item::ELEMENT, update_item::handle),
+    (create_item::ELEMENT, create_item::handle),
+    (create_attachment::ELEMENT, create_attachment::handle),
+    (send_item::ELEMENT, send_item::handle),
 ];
 
 /// The handler for a request element, if the mock implements it.
