@@ -194,8 +194,8 @@ fn code_failure(d: &CodeDetail, who: &Identity) -> Failure {
             who.account
         )),
         "ErrorQuotaExceeded" => Failure::Forbidden(format!(
-            "the mailbox is over its storage quota: free space in it (empty Deleted Items), \
-             or send with save_copy false ({said})"
+            "the mailbox is over its quota: free space in it (empty Deleted Items, archive \
+             old mail) or raise its quota (Set-Mailbox -ProhibitSendQuota) ({said})"
         )),
         "ErrorMessageSizeExceeded" => Failure::InvalidInput(format!(
             "params.attachments: the message is larger than Exchange accepts (the \

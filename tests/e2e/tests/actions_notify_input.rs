@@ -82,6 +82,42 @@ fn sending_as_someone_else_is_forbidden_with_what_to_change() {
 }
 
 #[test]
+fn exchanges_refusals_say_what_to_change() {
+    let mock = fixtures::mock();
+    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let message = host.invoke("send-email", json!({"to": [BOB], "mailbox": BOB})).failure("forbidden", 4);
+    assert!(message.contains("ApplicationImpersonation") && message.contains("ErrorImpersonateUserDenied"), "{message}");
+    mock.set_max_send_size(Some(4096));
+    let f = file(&host, "big.bin", &[7u8; 8192]);
+    let message = send_with(&host, json!({"to": [BOB]}), &f).failure("invalid-input", 2);
+    assert!(message.starts_with("params.attachments:") && message.contains("ErrorMessageSizeExceeded"), "{message}");
+    let id = mock.add_message(ALICE, "Inbox", &fixtures::email("m@evil.example", "hi", "x"), NewMessage::default());
+    let params = json!({"item_id": id}).to_string();
+    let reply = host.run(&["invoke", "reply-to-email", "--params", &params, "--file", f.to_str().unwrap()]);
+    let message = reply.failure("invalid-input", 2);
+    assert!(message.contains("params.attachments"), "through the reply's draft too: {message}");
+    mock.set_max_send_size(None);
+    mock.set_over_quota(ALICE);
+    let message = host.invoke("send-email", json!({"to": [BOB]})).failure("forbidden", 4);
+    assert!(message.contains("quota") && message.contains("ErrorQuotaExceeded"), "{message}");
+    assert!(mock.mimes(BOB, "inbox").is_empty(), "nothing was delivered");
+    assert_eq!(mock.schema_failures(), 0);
+}
+
+#[test]
+fn another_mailbox_sends_through_impersonation() {
+    let mock = fixtures::mock();
+    let host = Host::oauth(&mock, fixtures::TENANT, fixtures::CLIENT_ID, fixtures::CLIENT_SECRET, ALICE);
+    let out = host.invoke("send-email", json!({"to": [ALICE], "subject": "from bob", "mailbox": BOB})).output();
+    assert_eq!(out["mailbox"], BOB);
+    assert!(out["message_id"].as_str().unwrap().ends_with("@contoso.example>"), "{out}");
+    assert_eq!(mock.mimes(BOB, "sentitems").len(), 1);
+    assert_eq!(mock.mimes(ALICE, "inbox").len(), 1);
+    let create = mock.requests().into_iter().find(|r| r.operation == "CreateItem").unwrap();
+    assert_eq!((create.impersonated.as_deref(), create.anchor_mailbox.as_deref()), (Some(BOB), Some(BOB)));
+}
+
+#[test]
 fn a_25_mb_attachment_goes_through_within_the_memory_limit() {
     let mock = fixtures::mock();
     let mut host = Host::basic(&mock, ALICE, ALICE_PASSWORD);

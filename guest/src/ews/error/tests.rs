@@ -135,7 +135,7 @@ fn sending_refusals_say_what_to_change() {
     );
     let m = forbidden("ErrorAccessDenied");
     assert!(m.contains("app-id") && m.contains("soc@example.com"), "{m}");
-    assert!(forbidden("ErrorQuotaExceeded").contains("save_copy false"));
+    assert!(forbidden("ErrorQuotaExceeded").contains("ProhibitSendQuota"));
     let Failure::InvalidInput(m) = code("ErrorMessageSizeExceeded", &[]).into_failure(&w) else {
         panic!()
     };

@@ -151,6 +151,7 @@ fn finish(call: &mut Call, mail: Mail, disposition: &str) -> Outcome {
             Ok(Some((id, key)))
         }
         _ => {
+            sending::check_limits(call.model, call.mailbox, &mail)?;
             let save_copy = disposition != "SendOnly";
             sending::deliver(call.model, call.mailbox, &mail, save_copy);
             Ok(None)

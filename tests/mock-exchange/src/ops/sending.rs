@@ -108,6 +108,29 @@ pub fn deliver(model: &mut Model, sender: &str, mail: &Mail, save_copy: bool) {
     }
 }
 
+/// The limits Exchange applies when a message leaves: the organization's
+/// maximum size (of the MIME, as transport measures it) and the sender's quota.
+pub fn check_limits(model: &Model, sender: &str, mail: &Mail) -> Result<(), EwsError> {
+    if model
+        .over_quota
+        .contains(&sender.trim().to_ascii_lowercase())
+    {
+        return Err(EwsError::new(
+            "ErrorQuotaExceeded",
+            "The mailbox quota has been exceeded.",
+        ));
+    }
+    if let Some(max) = model.max_send_bytes {
+        if mail.mime(true).len() > max {
+            return Err(EwsError::new(
+                "ErrorMessageSizeExceeded",
+                "The message exceeds the maximum supported size.",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The mock's send-as model: a mailbox sends as itself only.
 pub fn check_from(sender: &str, from: Option<&str>) -> Result<(), EwsError> {
     match from {
