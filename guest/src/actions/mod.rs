@@ -15,7 +15,9 @@ mod get_out_of_office;
 mod get_searchable_mailboxes;
 mod junk_mail;
 pub mod params;
+mod reply_to_email;
 mod search_emails_extended;
+mod send_email;
 
 use crate::config::Config;
 use crate::ews::client::Client;
@@ -32,7 +34,6 @@ pub struct Output {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // notification actions come with a later issue
 pub enum Kind {
     Enrichment,
     Containment,
@@ -90,7 +91,9 @@ pub static ALL: &[&dyn Action] = &[
     &get_out_of_office::GetOutOfOffice,
     &get_searchable_mailboxes::GetSearchableMailboxes,
     &junk_mail::JunkMail,
+    &reply_to_email::ReplyToEmail,
     &search_emails_extended::SearchEmailsExtended,
+    &send_email::SendEmail,
 ];
 
 pub struct Context<'h> {

@@ -41,6 +41,10 @@ pub enum Ty {
     },
     /// RFC 3339 with an offset.
     DateTime,
+    /// A list of file names (no path separator), at most `max` characters each.
+    FileNames {
+        max: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -95,6 +99,9 @@ pub fn schema(params: &[Param]) -> Value {
                 json!({"type": "array", "items": {"type": "string", "maxLength": max}})
             }
             Ty::DateTime => json!({"type": "string", "format": "date-time"}),
+            Ty::FileNames { max } => json!({"type": "array", "items": {
+                "type": "string", "minLength": 1, "maxLength": max, "pattern": "^[^/\\\\]+$"
+            }}),
         };
         s["description"] = json!(p.description);
         if let Some(d) = p.default {
@@ -233,6 +240,25 @@ fn check_value(p: &Param, v: &Value) -> Result<(), Error> {
                 return Err(bad());
             }
         }
+        Ty::FileNames { max } => {
+            let list = v.as_array().ok_or_else(bad)?;
+            for (i, s) in list.iter().enumerate() {
+                let name = format!("{}[{i}]", p.name);
+                let s = s.as_str().ok_or_else(|| {
+                    invalid(&name, &format!("expected a file name, got {}", shown(s)))
+                })?;
+                text(&name, s, max, true)?;
+                if s.is_empty() || s.contains(['/', '\\']) || s == "." || s == ".." {
+                    return Err(invalid(
+                        &name,
+                        &format!(
+                            "expected a file name without a path (no / or \\), got {}",
+                            shown(&Value::from(s))
+                        ),
+                    ));
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -290,6 +316,7 @@ fn expected(ty: Ty) -> String {
         Ty::ItemIds { max } => format!("a list of 1 to {max} item ids"),
         Ty::Strings { .. } => "a list of strings".into(),
         Ty::DateTime => "an RFC 3339 date-time with an offset, such as 2026-11-20T08:00:00Z".into(),
+        Ty::FileNames { .. } => "a list of file names".into(),
     }
 }
 
@@ -372,6 +399,7 @@ mod tests {
         param("limit", Ty::Int { min: 1, max: 10 }, "l").default("4"),
         param("kind", Ty::OneOf(&["a", "b"]), "k").default("\"a\""),
         param("to", Ty::Emails, "t"),
+        param("files", Ty::FileNames { max: 9 }, "f"),
     ];
     const ID: &str = "AAMkADEzYjJk";
 
@@ -457,6 +485,18 @@ mod tests {
             (
                 json!({"item_id": ID, "to": ["a@b.example", "<x>"]}),
                 "params.to[1]: expected an email address",
+            ),
+            (
+                json!({"item_id": ID, "files": ["a.txt", "../b"]}),
+                "params.files[1]: expected a file name without a path",
+            ),
+            (
+                json!({"item_id": ID, "files": ["c:\\b"]}),
+                "params.files[0]: expected a file name without a path",
+            ),
+            (
+                json!({"item_id": ID, "files": ["a\nb"]}),
+                "params.files[0]: one line",
             ),
         ];
         for (input, want) in cases {

@@ -85,10 +85,12 @@ impl<'h> Client<'h> {
             server_version: self.server_version.clone(),
             impersonate: target.impersonate.clone(),
         };
-        let envelope = envelope::write(&header, body);
+        let mut envelope = envelope::write(&header, body);
         let mut refreshed = false;
         loop {
-            let resp = self.send(operation, &envelope, target.anchor.as_deref())?;
+            let (resp, back) = self.send(operation, envelope, target.anchor.as_deref());
+            envelope = back;
+            let resp = resp?;
             if resp.status == 401 {
                 if !refreshed && self.auth.refresh(self.host) {
                     refreshed = true;
@@ -109,13 +111,19 @@ impl<'h> Client<'h> {
         }
     }
 
+    /// Sends `envelope` and hands it back for a retry: it moves into the
+    /// request rather than being copied, since with attachments it can be
+    /// tens of megabytes.
     fn send(
         &mut self,
         operation: &str,
-        envelope: &[u8],
+        envelope: Vec<u8>,
         anchor: Option<&str>,
-    ) -> Result<HttpResponse, Error> {
-        let authorization = self.auth.header(self.host)?;
+    ) -> (Result<HttpResponse, Error>, Vec<u8>) {
+        let authorization = match self.auth.header(self.host) {
+            Ok(a) => a,
+            Err(e) => return (Err(e), envelope),
+        };
         let request_id = uuid_v4(self.host);
         let mut headers = vec![
             (
@@ -137,7 +145,7 @@ impl<'h> Client<'h> {
         let request = HttpRequest {
             url: self.url.clone(),
             headers,
-            body: envelope.to_vec(),
+            body: envelope,
             timeout_secs: self.timeout_secs,
         };
         let result = self.host.send(&request);
@@ -150,7 +158,7 @@ impl<'h> Client<'h> {
             LOG,
             &format!("{operation} client-request-id={request_id}: {outcome}"),
         );
-        result.map_err(Error::Transport)
+        (result.map_err(Error::Transport), request.body)
     }
 
     fn answer(&self, mut resp: HttpResponse) -> Result<Element, Error> {

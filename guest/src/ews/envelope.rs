@@ -42,9 +42,40 @@ impl Xml {
     /// `<name>text</name>`, the text escaped.
     pub fn leaf(&mut self, name: &str, text: &str) {
         self.open(name, &[]);
-        let _ = self
-            .w
-            .write_event(Event::Text(BytesText::new(&clean(text))));
+        self.text(text);
+        self.close(name);
+    }
+
+    /// Text content, escaped, inside an element the caller opened. A CR is
+    /// written `&#13;`: a parser turns a literal CR LF into LF (XML 1.0
+    /// section 2.11), and a body's line endings must arrive as given.
+    pub fn text(&mut self, text: &str) {
+        let clean = clean(text);
+        let event = if clean.contains('\r') {
+            let escaped = quick_xml::escape::escape(clean.as_str()).replace('\r', "&#13;");
+            Event::Text(BytesText::from_escaped(escaped))
+        } else {
+            Event::Text(BytesText::new(&clean))
+        };
+        let _ = self.w.write_event(event);
+    }
+
+    /// `<name>base64 of data</name>`, encoded straight into the document:
+    /// an attachment's base64 exists once, in the request, not also as a
+    /// String on the way (base64 needs no escaping).
+    pub fn leaf_base64(&mut self, name: &str, data: &[u8]) {
+        use std::io::Write;
+        self.open(name, &[]);
+        {
+            let out = self.w.get_mut();
+            // Reserved exactly, up front, with room for what follows (recipients,
+            // closing tags): growing later would hold old and new buffers at once.
+            out.reserve_exact(data.len().div_ceil(3) * 4 + 64 * 1024);
+            let mut enc =
+                base64::write::EncoderWriter::new(out, &base64::engine::general_purpose::STANDARD);
+            let _ = enc.write_all(data);
+            let _ = enc.finish();
+        }
         self.close(name);
     }
 
@@ -146,5 +177,24 @@ mod tests {
         // What we write, our reader reads back unchanged.
         let root = crate::ews::xml::parse(doc.as_bytes()).unwrap();
         assert_eq!(root.find("Subject").unwrap().text, "a<b>&cd");
+        let doc = write(&header(None), |x| x.leaf("t:Body", "a\r\nb<\rc"));
+        let doc = String::from_utf8(doc).unwrap();
+        assert!(
+            doc.contains("<t:Body>a&#13;\nb&lt;&#13;c</t:Body>"),
+            "{doc}"
+        );
+        let root = crate::ews::xml::parse(doc.as_bytes()).unwrap();
+        assert_eq!(
+            root.find("Body").unwrap().child("Body").unwrap().text,
+            "a\r\nb<\rc"
+        );
+    }
+    #[test]
+    fn base64_goes_straight_into_the_document() {
+        let doc = write(&header(None), |x| {
+            x.leaf_base64("t:Content", b"%PDF-\x00\xff")
+        });
+        let doc = String::from_utf8(doc).unwrap();
+        assert!(doc.contains("<t:Content>JVBERi0A/w==</t:Content>"), "{doc}");
     }
 }

@@ -186,14 +186,25 @@ fn code_failure(d: &CodeDetail, who: &Identity) -> Failure {
         // The impersonated mailbox (or the folder, for a copy) is not the
         // account's to touch: say which grant opens it.
         "ErrorAccessDenied" => Failure::Forbidden(format!(
-            "the account {} may not act on this mailbox or folder: for an app, grant the \
+            "the account {} may not act on {mailbox} (or that folder): for an app, grant the \
              full_access_as_app permission (or ApplicationImpersonation); for a user, Full Access \
-             (Add-MailboxPermission -Identity <mailbox> -User {} -AccessRights FullAccess) ({said})",
+             (Add-MailboxPermission -Identity {mailbox} -User {} -AccessRights FullAccess) ({said})",
             who.account, who.account
         )),
-        "ErrorSendAsDenied"
-        | "ErrorDelegateNoUser"
-        | "ErrorQuotaExceeded" => Failure::Forbidden(said),
+        "ErrorSendAsDenied" => Failure::Forbidden(format!(
+            "the mailbox may not send as that address: leave out params.from, or grant \
+             Send As on it (Add-RecipientPermission -Identity <from> -Trustee <mailbox> \
+             -AccessRights SendAs) ({said})"
+        )),
+        "ErrorQuotaExceeded" => Failure::Forbidden(format!(
+            "the mailbox is over its quota: free space in it (empty Deleted Items, archive \
+             old mail) or raise its quota (Set-Mailbox -ProhibitSendQuota) ({said})"
+        )),
+        "ErrorMessageSizeExceeded" => Failure::InvalidInput(format!(
+            "params.attachments: the message is larger than Exchange accepts (the \
+             organization's maximum message size): send fewer or smaller files ({said})"
+        )),
+        "ErrorDelegateNoUser" => Failure::Forbidden(said),
         "ErrorNonExistentMailbox" => match &who.mailbox {
             Some(m) => Failure::NotFound(format!("no mailbox {m} (primary_smtp_address) ({said})")),
             None => Failure::NotFound(format!("no such mailbox ({said})")),

@@ -5,16 +5,18 @@
 use super::client::{Client, Target};
 use super::envelope::Xml;
 use super::error::{CodeDetail, Error};
+use super::operations::create_item::{self, Disposition};
 use super::operations::get_item::{self, Shape};
 use super::operations::{
-    contacts, copy_item, delete_attachment, delete_item, find_folder, find_item, get_attachment,
-    get_searchable_mailboxes, get_user_oof_settings, mark_as_junk, update_item,
+    contacts, copy_item, create_attachment, delete_attachment, delete_item, find_folder, find_item,
+    get_attachment, get_searchable_mailboxes, get_user_oof_settings, mark_as_junk, send_item,
+    update_item,
 };
 use super::types::Mailbox as OofMailbox;
 use super::xml::Element;
 use crate::mailbox::{
     Attachments, Contact, DeleteMode, Folder, FolderRef, Found, ItemError, ItemRef, JunkReport,
-    MailItem, Mailbox, OutOfOffice, Search, SearchableMailbox, Watch, WatchPage,
+    MailItem, Mailbox, OutOfOffice, Outgoing, Search, SearchableMailbox, Watch, WatchPage,
 };
 
 /// FindFolder page size.
@@ -117,7 +119,7 @@ impl Mailbox for EwsMailbox<'_> {
         let answer = self.client.call_as(&target, contacts::FIND, |x| {
             contacts::write_find(x, &folder, offset, limit)
         })?;
-        let page = contacts::read_find(&answer, offset)?;
+        let page = contacts::read_find(&answer)?;
         let total = page
             .total
             .unwrap_or(u64::from(offset) + page.contacts.len() as u64);
@@ -334,5 +336,51 @@ impl Mailbox for EwsMailbox<'_> {
             |x| delete_attachment::write(x, attachment_ids),
             |a| delete_attachment::read(a, attachment_ids.len()),
         )
+    }
+
+    // notification
+    fn send(&mut self, mailbox: &str, message: &Outgoing) -> Result<(), Error> {
+        let target = self.client.target(mailbox);
+        let answer = self.client.call_as(&target, create_item::NAME, |x| {
+            create_item::write_send(x, message)
+        })?;
+        create_item::read(&answer).map(|_| ())
+    }
+
+    fn reply(
+        &mut self,
+        mailbox: &str,
+        original: &ItemRef,
+        all: bool,
+        message: &Outgoing,
+    ) -> Result<(), Error> {
+        let target = self.client.target(mailbox);
+        let disposition = if message.attachments.is_empty() {
+            Disposition::SendAndSaveCopy
+        } else {
+            Disposition::SaveOnly
+        };
+        let answer = self.client.call_as(&target, create_item::NAME, |x| {
+            create_item::write_reply(x, original, all, message, disposition)
+        })?;
+        let draft = create_item::read(&answer)?;
+        if disposition == Disposition::SendAndSaveCopy {
+            return Ok(());
+        }
+        // The schema's reply element has no Attachments: the reply is a
+        // draft, which gets the files one request each and is then sent.
+        let mut draft = draft.ok_or_else(|| {
+            Error::Malformed("CreateItem (SaveOnly) returned no id for the reply draft".into())
+        })?;
+        for file in &message.attachments {
+            let answer = self.client.call_as(&target, create_attachment::NAME, |x| {
+                create_attachment::write(x, &draft, file)
+            })?;
+            draft = create_attachment::read(&answer, &draft)?;
+        }
+        let answer = self
+            .client
+            .call_as(&target, send_item::NAME, |x| send_item::write(x, &draft))?;
+        send_item::read(&answer)
     }
 }

@@ -130,6 +130,22 @@ pub trait Mailbox {
         mailbox: &str,
         attachment_ids: &[String],
     ) -> Result<Vec<Result<Option<ItemRef>, ItemError>>, Error>;
+
+    // notification
+    /// Sends `message` from `mailbox`.
+    fn send(&mut self, mailbox: &str, message: &Outgoing) -> Result<(), Error>;
+
+    /// Replies (to the sender, or to all when `all`) to `original` in
+    /// `mailbox`, quoting it as the server does; `message` adds recipients,
+    /// the new body and attachments (its subject, from and reply_to are not
+    /// used: a reply's are the server's).
+    fn reply(
+        &mut self,
+        mailbox: &str,
+        original: &ItemRef,
+        all: bool,
+        message: &Outgoing,
+    ) -> Result<(), Error>;
 }
 
 /// `path` (`Inbox/Phishing`, `junkemail`) in `mailbox`, or `id:<folder id>`;

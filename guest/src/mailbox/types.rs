@@ -157,3 +157,41 @@ pub struct JunkReport {
     pub is_junk: bool,
     pub move_item: bool,
 }
+
+/// A message body: EWS carries one, plain text or HTML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Text(String),
+    Html(String),
+}
+
+/// A file to attach, its bytes moved in from the invocation's input files
+/// (not copied: a 25 MB attachment is already large once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingFile {
+    pub name: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// A message to send. Addresses are already checked (addr-spec); text is
+/// already refused where XML cannot carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outgoing {
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub bcc: Vec<String>,
+    pub reply_to: Vec<String>,
+    /// Send as this address instead of the mailbox's own.
+    pub from: Option<String>,
+    pub subject: Option<String>,
+    pub body: Option<Body>,
+    /// Low, Normal or High.
+    pub importance: Option<String>,
+    pub attachments: Vec<OutgoingFile>,
+    /// Keep a copy in Sent Items.
+    pub save_copy: bool,
+    /// The Message-ID to send with, so the caller knows it without reading
+    /// the sent copy back.
+    pub internet_message_id: Option<String>,
+}

@@ -16,6 +16,7 @@
 
 pub mod auth;
 mod background;
+pub mod compose;
 pub mod contacts;
 pub mod demo;
 pub mod dom;

@@ -154,6 +154,31 @@ impl MockExchange {
             .collect()
     }
 
+    /// The MIME of every message of a folder, in the order they were added:
+    /// `mimes(mailbox, "sentitems")` is what the mailbox sent, as sent.
+    pub fn mimes(&self, mailbox: &str, folder_path: &str) -> Vec<Vec<u8>> {
+        let state = self.shared.lock();
+        let Some(mb) = state.model.mailbox(mailbox) else {
+            return Vec::new();
+        };
+        let Some(folder) = mb.store.resolve(folder_path) else {
+            return Vec::new();
+        };
+        mb.store.in_folder(&folder.id).map(|m| m.mime.clone()).collect()
+    }
+
+    /// The largest message the organization sends, in MIME bytes; larger
+    /// ones are ErrorMessageSizeExceeded. `None`: no limit (the default).
+    pub fn set_max_send_size(&self, bytes: Option<usize>) {
+        self.shared.lock().model.max_send_bytes = bytes;
+    }
+
+    /// Puts a mailbox over its send quota: what it sends is ErrorQuotaExceeded.
+    pub fn set_over_quota(&self, mailbox: &str) {
+        let key = mailbox.trim().to_ascii_lowercase();
+        self.shared.lock().model.over_quota.push(key);
+    }
+
     /// Unread messages in a folder (0 if there is no such folder).
     pub fn unread_count(&self, mailbox: &str, folder_path: &str) -> usize {
         let state = self.shared.lock();

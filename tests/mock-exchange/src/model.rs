@@ -89,6 +89,13 @@ pub struct Model {
     item_faults: HashMap<String, VecDeque<String>>,
     /// Accounts (lower-cased) holding the Discovery Management role.
     discovery_managers: Vec<String>,
+    /// Drafts waiting for SendItem (a reply with attachments), by item id:
+    /// what the mock will send, kept whole rather than read back from MIME.
+    pub drafts: HashMap<String, crate::compose::Mail>,
+    /// The organization's maximum message size (ErrorMessageSizeExceeded above it).
+    pub max_send_bytes: Option<usize>,
+    /// Mailboxes over their send quota (ErrorQuotaExceeded), lower-cased.
+    pub over_quota: Vec<String>,
 }
 
 fn key(address: &str) -> String {

@@ -305,6 +305,13 @@ impl Store {
         Some(new_id)
     }
 
+    /// Removes a message (a draft that was sent).
+    pub fn remove_message(&mut self, id: &str) -> bool {
+        let before = self.messages.len();
+        self.messages.retain(|m| m.id != id);
+        self.messages.len() != before
+    }
+
     pub fn in_folder<'a>(&'a self, folder: &str) -> impl Iterator<Item = &'a StoredMessage> + 'a {
         let folder = folder.to_string();
         self.messages.iter().filter(move |m| m.folder == folder)

@@ -120,3 +120,27 @@ fn faults_use_their_response_code() {
     };
     assert!(matches!(bare.into_failure(&who()), Failure::Forbidden(_)));
 }
+
+#[test]
+fn sending_refusals_say_what_to_change() {
+    let w = who();
+    let forbidden = |c: &str| match code(c, &[]).into_failure(&w) {
+        Failure::Forbidden(m) => m,
+        other => panic!("{c}: {other:?}"),
+    };
+    let m = forbidden("ErrorSendAsDenied");
+    assert!(
+        m.contains("params.from") && m.contains("SendAs") && m.contains("ErrorSendAsDenied"),
+        "{m}"
+    );
+    let m = forbidden("ErrorAccessDenied");
+    assert!(m.contains("app-id") && m.contains("soc@example.com"), "{m}");
+    assert!(forbidden("ErrorQuotaExceeded").contains("ProhibitSendQuota"));
+    let Failure::InvalidInput(m) = code("ErrorMessageSizeExceeded", &[]).into_failure(&w) else {
+        panic!()
+    };
+    assert!(
+        m.starts_with("params.attachments:") && m.contains("smaller"),
+        "{m}"
+    );
+}

@@ -4,9 +4,7 @@
 //! email addresses and phone numbers (indexed properties) come by GetItem.
 //! <https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-get-contacts-by-using-ews-in-exchange>
 
-use super::{
-    field_uri, next_offset, paged_root, paging_last, per_item, response_messages, FolderRef, ItemId,
-};
+use super::{field_uri, paged_root, per_item, response_messages, FolderRef, ItemId};
 use crate::ews::envelope::Xml;
 use crate::ews::error::{CodeDetail, Error};
 use crate::ews::xml::Element;
@@ -54,15 +52,13 @@ pub fn write_find(x: &mut Xml, folder: &FolderRef, offset: u32, max: u32) {
     x.close("m:FindItem");
 }
 
-/// A page of contacts, TotalItemsInView, and whether it was the last page.
+/// A page of contacts, and TotalItemsInView (which tells whether more follow).
 pub struct Page {
     pub contacts: Vec<Contact>,
     pub total: Option<u64>,
-    pub includes_last: bool,
-    pub next_offset: u32,
 }
 
-pub fn read_find(answer: &Element, offset: u32) -> Result<Page, Error> {
+pub fn read_find(answer: &Element) -> Result<Page, Error> {
     let root = paged_root(answer, "FindItemResponse", "FindItemResponseMessage")?;
     let contacts: Vec<Contact> = root
         .child("Items")
@@ -70,8 +66,6 @@ pub fn read_find(answer: &Element, offset: u32) -> Result<Page, Error> {
         .unwrap_or_default();
     Ok(Page {
         total: root.attr("TotalItemsInView").and_then(|v| v.parse().ok()),
-        includes_last: paging_last(root)?,
-        next_offset: next_offset(root, offset, contacts.len()),
         contacts,
     })
 }
@@ -163,9 +157,8 @@ mod tests {
     #[test]
     fn reads_contacts_and_their_details() {
         let find = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><m:FindItemResponse xmlns:m="m" xmlns:t="t"><m:ResponseMessages><m:FindItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:RootFolder IndexedPagingOffset="1" TotalItemsInView="2" IncludesLastItemInRange="false"><t:Items><t:Contact><t:ItemId Id="C1" ChangeKey="K1"/><t:DisplayName>Kelly &amp; Rollin</t:DisplayName><t:GivenName>Kelly</t:GivenName><t:CompanyName>Contoso</t:CompanyName><t:JobTitle>CFO</t:JobTitle><t:Surname>Rollin</t:Surname></t:Contact></t:Items></m:RootFolder></m:FindItemResponseMessage></m:ResponseMessages></m:FindItemResponse></s:Body></s:Envelope>"#;
-        let page = read_find(&response::body(find.as_bytes()).unwrap(), 0).unwrap();
+        let page = read_find(&response::body(find.as_bytes()).unwrap()).unwrap();
         assert_eq!(page.total, Some(2));
-        assert!(!page.includes_last);
         let c = &page.contacts[0];
         assert_eq!(c.display_name.as_deref(), Some("Kelly & Rollin"));
         assert_eq!(c.job_title.as_deref(), Some("CFO"));

@@ -4,6 +4,8 @@
 
 pub mod contacts;
 pub mod copy_item;
+pub mod create_attachment;
+pub mod create_item;
 pub mod delete_attachment;
 pub mod delete_item;
 pub mod find_folder;
@@ -13,6 +15,7 @@ pub mod get_item;
 pub mod get_searchable_mailboxes;
 pub mod get_user_oof_settings;
 pub mod mark_as_junk;
+pub mod send_item;
 pub mod update_item;
 
 use crate::ews::envelope::Xml;

@@ -5,6 +5,8 @@
 
 pub mod common;
 pub mod copy_item;
+pub mod create_attachment;
+pub mod create_item;
 pub mod delete_attachment;
 pub mod delete_item;
 pub mod find_folder;
@@ -16,6 +18,8 @@ pub mod get_searchable_mailboxes;
 pub mod get_user_oof_settings;
 pub mod item_xml;
 pub mod mark_as_junk;
+pub mod send_item;
+pub mod sending;
 pub mod update_item;
 
 use crate::model::Model;
@@ -61,6 +65,9 @@ pub const OPERATIONS: &[(&str, Handler)] = &[
     (copy_item::ELEMENT, copy_item::handle),
     (mark_as_junk::ELEMENT, mark_as_junk::handle),
     (delete_attachment::ELEMENT, delete_attachment::handle),
+    (create_item::ELEMENT, create_item::handle),
+    (create_attachment::ELEMENT, create_attachment::handle),
+    (send_item::ELEMENT, send_item::handle),
 ];
 
 /// The handler for a request element, if the mock implements it.

@@ -1,0 +1,150 @@
+//! send-email and reply-to-email with what users get wrong or do on
+//! purpose: hostile text, bad addresses, unknown files, sending as someone
+//! else, a 25 MB attachment, and `ews-host batch`.
+
+use e2e::fixtures::{self, ALICE, ALICE_PASSWORD, BOB};
+use e2e::Host;
+use mail_parser::{MessageParser, MimeHeaders};
+use mock_exchange::NewMessage;
+use serde_json::json;
+use notify_common::{bytes, file};
+use std::path::PathBuf;
+
+mod notify_common;
+
+
+fn send_with(host: &Host, params: serde_json::Value, f: &PathBuf) -> e2e::Run {
+    host.run(&["invoke", "send-email", "--params", &params.to_string(), "--file", f.to_str().unwrap()])
+}
+
+const HOSTILE: &str = "</t:Subject><t:Body>]]>&amp; & <![CDATA[x]]> \"' <!-- Grüße";
+
+#[test]
+fn hostile_text_arrives_verbatim_or_is_refused_before_sending() {
+    let mock = fixtures::mock();
+    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    // A file name cannot hold "/": the closing tag is spelled without it.
+    let name = "<t:Name>]]>&amp;<![CDATA[\"'.txt";
+    let f = file(&host, name, b"x");
+    let body = format!("{HOSTILE}\r\nline\rtwo\n");
+    send_with(&host, json!({"to": [BOB], "subject": HOSTILE, "body_text": body}), &f).output();
+    let sent = mock.mimes(ALICE, "sentitems");
+    let m = MessageParser::default().parse(&sent[0]).unwrap();
+    assert_eq!(m.subject(), Some(HOSTILE));
+    assert_eq!(m.body_text(0).as_deref(), Some(body.as_str()));
+    assert_eq!(m.attachments().next().unwrap().attachment_name(), Some(name));
+    send_with(&host, json!({"to": [BOB], "body_html": HOSTILE}), &f).output();
+    let sent = mock.mimes(ALICE, "sentitems");
+    assert_eq!(MessageParser::default().parse(&sent[1]).unwrap().body_html(0).as_deref(), Some(HOSTILE));
+    let id = mock.add_message(ALICE, "Inbox", &fixtures::email("m@evil.example", "hi", "x"), NewMessage::default());
+    host.invoke("reply-to-email", json!({"item_id": id, "body_html": HOSTILE})).output();
+    let sent = mock.mimes(ALICE, "sentitems");
+    assert!(MessageParser::default().parse(&sent[2]).unwrap().body_html(0).unwrap().starts_with(HOSTILE));
+    assert_eq!(mock.schema_failures(), 0);
+
+    let before = mock.requests().len();
+    let long = "x".repeat(256);
+    for (params, field) in [
+        (json!({"to": [BOB], "subject": "a\u{1}b"}), "params.subject: contains U+0001"),
+        (json!({"to": [BOB], "body_text": "a\u{FFFE}"}), "params.body_text: contains U+FFFE"),
+        (json!({"to": [BOB], "body_html": "\u{0}"}), "params.body_html: contains U+0000"),
+        (json!({"to": [BOB], "subject": "hi\r\nBcc: eve@evil.example"}), "params.subject: one line"),
+        (json!({"to": [BOB], "subject": long}), "params.subject: at most 255"),
+        (json!({"to": [BOB], "attachments": ["../etc/passwd"]}), "params.attachments[0]: expected a file name without a path"),
+        (json!({"to": [BOB], "attachments": ["a\\b"]}), "params.attachments[0]: expected a file name without a path"),
+        (json!({"to": ["bob@contoso.example\r\nBcc: eve@evil.example"]}), "params.to[0]: expected an email address"),
+        (json!({"to": ["not an address"]}), "params.to[0]: expected an email address"),
+        (json!({"to": [BOB], "cc": ["a@b"]}), "params.cc[0]: expected an email address"),
+        (json!({"to": [BOB], "from": "<x>"}), "params.from: expected an email address"),
+        (json!({"subject": "no one"}), "params.to: at least one recipient"),
+        (json!({"to": [BOB], "attachments": ["missing.pdf"]}), "params.attachments: no input file named \"missing.pdf\" (input files: \"<t:Name>]]>&amp;<![CDATA[\\\"'.txt\")"),
+    ] {
+        let message = send_with(&host, params.clone(), &f).failure("invalid-input", 2);
+        assert!(message.starts_with(field), "{params}: {message}");
+    }
+    let control = file(&host, "bad\u{1}.txt", b"x");
+    let message = send_with(&host, json!({"to": [BOB]}), &control).failure("invalid-input", 2);
+    assert!(message.contains("params.attachments") && message.contains("U+0001"), "{message}");
+    let message = host.invoke("reply-to-email", json!({"item_id": id, "body_text": "\u{7}"})).failure("invalid-input", 2);
+    assert!(message.starts_with("params.body_text"), "{message}");
+    assert_eq!(mock.requests().len(), before, "nothing was sent");
+}
+
+#[test]
+fn sending_as_someone_else_is_forbidden_with_what_to_change() {
+    let mock = fixtures::mock();
+    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let message = host.invoke("send-email", json!({"to": [BOB], "from": "ceo@contoso.example"})).failure("forbidden", 4);
+    assert!(message.contains("params.from") && message.contains("SendAs") && message.contains("ErrorSendAsDenied"), "{message}");
+    assert!(mock.mimes(BOB, "inbox").is_empty());
+    host.invoke("send-email", json!({"to": [BOB], "from": ALICE})).output();
+    assert_eq!(mock.schema_failures(), 0);
+}
+
+#[test]
+fn exchanges_refusals_say_what_to_change() {
+    let mock = fixtures::mock();
+    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let message = host.invoke("send-email", json!({"to": [BOB], "mailbox": BOB})).failure("forbidden", 4);
+    assert!(message.contains("ApplicationImpersonation") && message.contains("ErrorImpersonateUserDenied"), "{message}");
+    mock.set_max_send_size(Some(4096));
+    let f = file(&host, "big.bin", &[7u8; 8192]);
+    let message = send_with(&host, json!({"to": [BOB]}), &f).failure("invalid-input", 2);
+    assert!(message.starts_with("params.attachments:") && message.contains("ErrorMessageSizeExceeded"), "{message}");
+    let id = mock.add_message(ALICE, "Inbox", &fixtures::email("m@evil.example", "hi", "x"), NewMessage::default());
+    let params = json!({"item_id": id}).to_string();
+    let reply = host.run(&["invoke", "reply-to-email", "--params", &params, "--file", f.to_str().unwrap()]);
+    let message = reply.failure("invalid-input", 2);
+    assert!(message.contains("params.attachments"), "through the reply's draft too: {message}");
+    mock.set_max_send_size(None);
+    mock.set_over_quota(ALICE);
+    let message = host.invoke("send-email", json!({"to": [BOB]})).failure("forbidden", 4);
+    assert!(message.contains("quota") && message.contains("ErrorQuotaExceeded"), "{message}");
+    assert!(mock.mimes(BOB, "inbox").is_empty(), "nothing was delivered");
+    assert_eq!(mock.schema_failures(), 0);
+}
+
+#[test]
+fn another_mailbox_sends_through_impersonation() {
+    let mock = fixtures::mock();
+    let host = Host::oauth(&mock, fixtures::TENANT, fixtures::CLIENT_ID, fixtures::CLIENT_SECRET, ALICE);
+    let out = host.invoke("send-email", json!({"to": [ALICE], "subject": "from bob", "mailbox": BOB})).output();
+    assert_eq!(out["mailbox"], BOB);
+    assert!(out["message_id"].as_str().unwrap().ends_with("@contoso.example>"), "{out}");
+    assert_eq!(mock.mimes(BOB, "sentitems").len(), 1);
+    assert_eq!(mock.mimes(ALICE, "inbox").len(), 1);
+    let create = mock.requests().into_iter().find(|r| r.operation == "CreateItem").unwrap();
+    assert_eq!((create.impersonated.as_deref(), create.anchor_mailbox.as_deref()), (Some(BOB), Some(BOB)));
+}
+
+#[test]
+fn a_25_mb_attachment_goes_through_within_the_memory_limit() {
+    let mock = fixtures::mock();
+    let mut host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    // Measured: the call peaks between 58 and 60 MiB (the input file, 25 MiB,
+    // plus the request with its base64, 33.4 MiB). 80 MiB is far under the
+    // 512 MiB default and fails on one more copy of either.
+    host.set("max_memory_mb", "80");
+    let data: Vec<u8> = (0..25 * 1024 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let f = file(&host, "evidence.bin", &data);
+    send_with(&host, json!({"to": [BOB], "subject": "large"}), &f).output();
+    let sent = mock.mimes(ALICE, "sentitems");
+    let m = MessageParser::default().parse(&sent[0]).unwrap();
+    assert!(bytes(&sent[0], m.attachments().next().unwrap()) == data, "the bytes are exact");
+    assert_eq!(mock.schema_failures(), 0);
+}
+
+#[test]
+fn batch_sends_too() {
+    let mock = fixtures::mock();
+    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let line = json!({"action": "send-email", "params": {"to": [BOB], "subject": "from batch"}});
+    let run = host.run_with_stdin(&["batch"], Some(&format!("{line}\n{line}\n")));
+    assert_eq!(run.code, 0, "{run:#?}");
+    for l in run.stdout.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert_eq!(v["ok"], true, "{v}");
+    }
+    assert_eq!(mock.mimes(ALICE, "sentitems").len(), 2);
+    assert_eq!(mock.schema_failures(), 0);
+}
