@@ -86,10 +86,18 @@ pub const READ_PHISHING: &[&[u8]] = &[
     b"From: Triage Bot <triage@contoso.example>\r\nTo: soc@contoso.example\r\nSubject: Already triaged: password reset\r\nDate: Wed, 18 Nov 2026 10:00:00 +0000\r\nMessage-ID: <triaged-2@contoso.example>\r\n\r\nDone.\r\n",
 ];
 
-/// The emails in `Inbox`.
+/// The emails in `Inbox`: the last is a user's report, which the demo answers.
 pub const INBOX: &[&[u8]] = &[
     b"From: Alice <alice@contoso.example>\r\nTo: soc@contoso.example\r\nSubject: Weekly report\r\nDate: Thu, 19 Nov 2026 09:00:00 +0000\r\nMessage-ID: <weekly@contoso.example>\r\n\r\nAll quiet.\r\n",
     b"From: Bob <bob@fabrikam.example>\r\nTo: soc@contoso.example\r\nSubject: Lunch?\r\nDate: Thu, 19 Nov 2026 11:30:00 +0000\r\nMessage-ID: <lunch@fabrikam.example>\r\n\r\nNoon?\r\n",
+    b"From: Rita Reporter <rita@contoso.example>\r\nTo: soc@contoso.example\r\nSubject: Suspicious invoice in my inbox\r\nDate: Thu, 19 Nov 2026 12:00:00 +0000\r\nMessage-ID: <report-4711@contoso.example>\r\n\r\nI got an invoice I did not expect, I moved it to the phishing folder.\r\n",
+];
+
+/// The primary mailbox's contacts: (display name, email, company, job title).
+pub const CONTACTS: &[(&str, &str, &str, &str)] = &[
+    ("Rita Reporter", "rita@contoso.example", "Contoso", "Accountant"),
+    ("Alice Analyst", "alice@contoso.example", "Contoso", "SOC analyst"),
+    ("Bob Builder", "bob@fabrikam.example", "Fabrikam", "Supplier"),
 ];
 
 /// Files the demo emails into `address`'s mailbox.
@@ -159,6 +167,22 @@ pub fn seed(model: &mut Model, primary: Option<&str>) {
         };
     }
     seed_mail(model, primary);
+    if let Some(mailbox) = model.mailbox_mut(primary) {
+        mailbox.store.ensure("Inbox/Quarantine");
+        for (name, email, company, title) in CONTACTS {
+            mailbox.store.add_contact(crate::contacts::NewContact {
+                display_name: name.to_string(),
+                given_name: name.split(' ').next().map(str::to_string),
+                surname: name.rsplit(' ').next().map(str::to_string),
+                company: Some(company.to_string()),
+                job_title: Some(title.to_string()),
+                emails: vec![email.to_string()],
+                phones: vec![("BusinessPhone".into(), "+1 555 0100".into())],
+            });
+        }
+    }
+    // The SOC account may list what an eDiscovery search could cover.
+    model.grant_discovery(primary);
     model.add_mailbox(ANALYST, "Analyst");
 }
 
@@ -181,7 +205,10 @@ mod tests {
         let store = &model.mailbox("user@contoso.example").unwrap().store;
         let phishing = store.resolve(PHISHING_FOLDER).unwrap();
         assert_eq!(store.counts(&phishing.id), (17, 15));
-        assert_eq!(store.counts(&store.resolve("Inbox").unwrap().id), (2, 2));
+        assert_eq!(store.counts(&store.resolve("Inbox").unwrap().id), (3, 3));
+        assert_eq!(store.contacts.len(), CONTACTS.len());
+        assert!(store.resolve("Inbox/Quarantine").is_some());
+        assert!(model.is_discovery_manager("user@contoso.example"));
         let mut received: Vec<i64> = store.in_folder(&phishing.id).map(|m| m.received).collect();
         received.sort();
         received.dedup();
