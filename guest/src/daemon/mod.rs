@@ -14,6 +14,8 @@ mod record;
 mod restriction;
 
 #[cfg(test)]
+mod fake_tests;
+#[cfg(test)]
 mod tests;
 
 use crate::config::{AuthConfig, Config};
@@ -66,13 +68,23 @@ pub struct Session<'h> {
 
 impl<'h> Session<'h> {
     fn open(host: &'h dyn Host) -> Result<Session<'h>, Error> {
+        Self::open_with(host, |config| {
+            Box::new(EwsMailbox::new(Client::new(host, config)))
+        })
+    }
+
+    /// A session on another transport (the tests' fake mailbox).
+    fn open_with(
+        host: &'h dyn Host,
+        server: impl FnOnce(&Config) -> Box<dyn Mailbox + 'h>,
+    ) -> Result<Session<'h>, Error> {
         let config = Config::load(host)?;
         let daemon = DaemonConfig::load(host)?;
         let mailbox = mailbox_of(&config);
         let checkpoint = Checkpoint::new(host, &scope(&mailbox, &daemon.folder));
         Ok(Session {
             host,
-            server: Box::new(EwsMailbox::new(Client::new(host, &config))),
+            server: server(&config),
             config,
             daemon,
             mailbox,

@@ -1,4 +1,6 @@
-//! The daemon against scripted Exchange answers (platform::fake).
+//! The daemon over EWS, against scripted Exchange answers (platform::fake):
+//! the requests its steps send and how it reads Exchange's answers. Its
+//! transport-neutral logic is tested on the fake mailbox (fake_tests.rs).
 
 use super::checkpoint::{Entry, State};
 use super::*;

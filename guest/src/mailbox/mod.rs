@@ -8,6 +8,8 @@
 //! another. Calls that act on several items answer one result per item, in
 //! order, so that some can fail while the others succeed.
 
+#[cfg(test)]
+pub mod fake;
 pub mod folders;
 mod items;
 mod search;
