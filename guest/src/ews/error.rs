@@ -143,7 +143,17 @@ fn http_failure(status: u16, retry_after_ms: Option<u64>, detail: &str) -> Failu
     let msg = format!("Exchange answered HTTP {status}{}", suffix(detail));
     match (status, retry_after_ms) {
         (401, _) => Failure::Unauthorized(msg),
-        (403, _) => Failure::Forbidden(msg),
+        // A refusal before any SOAP: the endpoint itself is closed to us. In
+        // Exchange Online that is EWS blocked for the tenant or the app
+        // (blocked by default since October 2026, switched off on 1 April 2027).
+        (403, _) => Failure::Forbidden(format!(
+            "{msg}: EWS refused the request before reading it. In Exchange Online, EWS is \
+             disabled for this tenant (Set-OrganizationConfig -EWSEnabled $true) or this app \
+             is not on its EWS allow list (EWSAllowedAppIDs); EWS in Exchange Online is \
+             blocked by default since October 2026 and switched off on 1 April 2027, after \
+             which Microsoft Graph is the way to reach those mailboxes. On-premises: check \
+             the EWS virtual directory's access settings"
+        )),
         (429 | 503, Some(ms)) => Failure::Throttled {
             retry_after_ms: ms,
             message: msg,

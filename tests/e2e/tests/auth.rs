@@ -136,3 +136,15 @@ fn malformed_or_dropped_answers_are_clean_failures() {
     host.invoke("get-out-of-office", json!({"mailbox": ALICE})).failure("unavailable", 7);
     host.invoke("get-out-of-office", json!({"mailbox": ALICE})).output();
 }
+
+#[test]
+fn ews_switched_off_is_said_plainly() {
+    let mock = fixtures::mock();
+    let host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
+    // Exchange Online with EWS blocked for the tenant or the app: HTTP 403, no SOAP.
+    mock.inject("GetUserOofSettings", mock_exchange::Fault::Status { code: 403, retry_after: None }, 1);
+    let message = host.invoke("get-out-of-office", json!({"mailbox": ALICE})).failure("forbidden", 4);
+    for says in ["HTTP 403", "EWSEnabled", "EWSAllowedAppIDs", "1 April 2027", "Microsoft Graph"] {
+        assert!(message.contains(says), "{says}: {message}");
+    }
+}
