@@ -39,7 +39,13 @@ impl Auth {
                 client_secret,
                 token_url,
             } => Auth::OAuth2 {
-                cache_key: token_cache::key(token_url, tenant, client_id, client_secret),
+                cache_key: token_cache::key(
+                    token_url,
+                    tenant,
+                    client_id,
+                    client_secret,
+                    oauth2::SCOPE,
+                ),
                 creds: OAuthCreds {
                     token_url: token_url.clone(),
                     client_id: client_id.clone(),

@@ -3,7 +3,7 @@
 
 use super::token_cache::CachedToken;
 use crate::ews::error::Error;
-use crate::platform::{retry_after_ms, Host, HttpRequest, Level};
+use crate::platform::{retry_after_ms, Host, HttpRequest, Level, Method};
 use serde_json::Value;
 
 pub const SCOPE: &str = "https://outlook.office365.com/.default";
@@ -24,6 +24,7 @@ pub fn fetch(host: &dyn Host, c: &Credentials) -> Result<CachedToken, Error> {
         ("scope", SCOPE),
     ]);
     let request = HttpRequest {
+        method: Method::Post,
         url: c.token_url.to_string(),
         headers: vec![
             (

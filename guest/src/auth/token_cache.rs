@@ -17,12 +17,21 @@ pub struct CachedToken {
     pub expires_at: u64,
 }
 
-/// One entry per token endpoint, tenant, application and secret, hashed so
-/// that the key holds no configuration verbatim. The secret is part of it so
-/// that a rotated (or revoked) secret never keeps using a token the old one
-/// obtained.
-pub fn key(token_url: &str, tenant: &str, client_id: &str, client_secret: &str) -> String {
-    let digest = Sha256::digest(format!("{token_url}\n{tenant}\n{client_id}\n{client_secret}"));
+/// One entry per token endpoint, tenant, application, secret and scope,
+/// hashed so that the key holds no configuration verbatim. The secret is part
+/// of it so that a rotated (or revoked) secret never keeps using a token the
+/// old one obtained; the scope, so that tokens for two APIs (EWS, Graph) of
+/// one application never overwrite each other.
+pub fn key(
+    token_url: &str,
+    tenant: &str,
+    client_id: &str,
+    client_secret: &str,
+    scope: &str,
+) -> String {
+    let digest = Sha256::digest(format!(
+        "{token_url}\n{tenant}\n{client_id}\n{client_secret}\n{scope}"
+    ));
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     format!("oauth-token/{hex}")
 }
@@ -73,12 +82,13 @@ pub fn invalidate(host: &dyn Host, key: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::oauth2::SCOPE;
     use crate::platform::fake::FakeHost;
 
     #[test]
     fn reuses_until_five_minutes_before_expiry() {
         let host = FakeHost::with_config(&[]);
-        let k = key("https://login/x", "t", "c", "s");
+        let k = key("https://login/x", "t", "c", "s", SCOPE);
         assert!(k.starts_with("oauth-token/") && k.len() == "oauth-token/".len() + 32);
         assert_eq!(load(&host, &k), None);
         let now = host.now_unix_secs();
@@ -110,9 +120,19 @@ mod tests {
 
     #[test]
     fn keys_differ_per_application() {
-        assert_ne!(key("u", "t", "a", "s"), key("u", "t", "b", "s"));
-        assert_ne!(key("u", "t1", "a", "s"), key("u", "t2", "a", "s"));
-        assert_ne!(key("u", "t", "a", "old"), key("u", "t", "a", "new"), "a rotated secret");
-        assert!(!key("u", "t", "a", "the-secret").contains("the-secret"));
+        let k = |u, t, a, s| key(u, t, a, s, SCOPE);
+        assert_ne!(k("u", "t", "a", "s"), k("u", "t", "b", "s"));
+        assert_ne!(k("u", "t1", "a", "s"), k("u", "t2", "a", "s"));
+        assert_ne!(
+            k("u", "t", "a", "old"),
+            k("u", "t", "a", "new"),
+            "a rotated secret"
+        );
+        assert!(!k("u", "t", "a", "the-secret").contains("the-secret"));
+        assert_ne!(
+            key("u", "t", "a", "s", SCOPE),
+            key("u", "t", "a", "s", "https://graph.microsoft.com/.default"),
+            "one token per API"
+        );
     }
 }

@@ -9,7 +9,7 @@ use super::response;
 use super::xml::Element;
 use crate::auth::Auth;
 use crate::config::Config;
-use crate::platform::{retry_after_ms, uuid_v4, Host, HttpRequest, HttpResponse, Level};
+use crate::platform::{retry_after_ms, uuid_v4, Host, HttpRequest, HttpResponse, Level, Method};
 
 const LOG: &str = "ews.client";
 
@@ -143,6 +143,7 @@ impl<'h> Client<'h> {
             headers.push(("X-AnchorMailbox".to_string(), anchor.to_string()));
         }
         let request = HttpRequest {
+            method: Method::Post,
             url: self.url.clone(),
             headers,
             body: envelope,

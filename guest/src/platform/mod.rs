@@ -16,9 +16,22 @@ pub struct File {
     pub data: Vec<u8>,
 }
 
+/// The HTTP methods the component uses: SOAP and the token endpoint take
+/// POST; REST APIs (Microsoft Graph) the others too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[allow(dead_code)] // GET, PATCH, PUT, DELETE: for the Graph transport
+pub enum Method {
+    Get,
+    #[default]
+    Post,
+    Patch,
+    Put,
+    Delete,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
-/// Always a POST: SOAP and the token endpoint take nothing else.
 pub struct HttpRequest {
+    pub method: Method,
     /// Absolute `http(s)://host[:port]/path?query`, already checked by config.
     pub url: String,
     pub headers: Vec<(String, String)>,

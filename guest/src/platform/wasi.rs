@@ -1,7 +1,7 @@
 //! `Host` on the component's real imports. The only module besides lib.rs
 //! that names wit-bindgen types.
 
-use super::{url, Host, HttpRequest, HttpResponse, Level, TransportError};
+use super::{url, Host, HttpRequest, HttpResponse, Level, Method, TransportError};
 use crate::bindings::soar::integration::secrets;
 use crate::bindings::wasi::clocks::wall_clock;
 use crate::bindings::wasi::config::store as config;
@@ -96,14 +96,23 @@ fn send(req: &HttpRequest) -> Result<HttpResponse, TransportError> {
         .filter(|(k, _)| !k.eq_ignore_ascii_case("content-length"))
         .map(|(k, v)| (k.clone(), v.as_bytes().to_vec()))
         .collect();
-    entries.push((
-        "Content-Length".to_string(),
-        req.body.len().to_string().into_bytes(),
-    ));
+    // A GET or DELETE without a body says nothing of one.
+    if !(req.body.is_empty() && matches!(req.method, Method::Get | Method::Delete)) {
+        entries.push((
+            "Content-Length".to_string(),
+            req.body.len().to_string().into_bytes(),
+        ));
+    }
     let headers = Fields::from_list(&entries)
         .map_err(|e| TransportError::Network(format!("invalid request header: {e:?}")))?;
     let request = OutgoingRequest::new(headers);
-    let method = WitMethod::Post;
+    let method = match req.method {
+        Method::Get => WitMethod::Get,
+        Method::Post => WitMethod::Post,
+        Method::Patch => WitMethod::Patch,
+        Method::Put => WitMethod::Put,
+        Method::Delete => WitMethod::Delete,
+    };
     let scheme = if url.https {
         Scheme::Https
     } else {
