@@ -5,6 +5,7 @@
 mod app;
 mod batch;
 mod bench;
+mod check;
 mod daemon;
 mod dead_letters;
 mod describe;
@@ -44,6 +45,8 @@ enum Command {
     Batch(batch::Args),
     /// Hand new emails to a sink, step after step (docs/daemon.md)
     Daemon(daemon::Args),
+    /// Preflight: try each permission the actions and the daemon need, and say what is missing
+    Check(check::Args),
     /// See, export and delete the emails a sink refused for good (docs/daemon.md)
     DeadLetters(dead_letters::Args),
     /// Measure compile, cache load and per-call instantiation
@@ -93,6 +96,15 @@ pub fn main() -> i32 {
             return if code == 0 { 0 } else { 2 };
         }
     };
+    if let Command::Check(args) = &cli.command {
+        return match check::run(cli.config.as_deref(), cli.component.as_deref(), args) {
+            Ok(code) => code,
+            Err((failure, redactor)) => {
+                output::failure(&failure, redactor.as_deref());
+                failure.kind.exit_code()
+            }
+        };
+    }
     let result = match &cli.command {
         Command::Describe => describe::run(cli.config.as_deref(), cli.component.as_deref()),
         Command::Invoke(args) => invoke::run(cli.config.as_deref(), cli.component.as_deref(), args),
@@ -100,6 +112,8 @@ pub fn main() -> i32 {
         Command::Daemon(args) => daemon::run(cli.config.as_deref(), cli.component.as_deref(), args),
         Command::DeadLetters(args) => dead_letters::run(cli.config.as_deref(), args),
         Command::Bench(args) => bench::run(cli.config.as_deref(), cli.component.as_deref(), args),
+        // Answered above, with its own exit code.
+        Command::Check(_) => Ok(()),
     };
     match result {
         Ok(()) => 0,
@@ -167,7 +181,13 @@ mod tests {
             daemon
         );
         assert_eq!(
-            subcommand(&args(&["ews-host", "--config=x", "--component", "c", "daemon"])),
+            subcommand(&args(&[
+                "ews-host",
+                "--config=x",
+                "--component",
+                "c",
+                "daemon"
+            ])),
             daemon
         );
         assert_eq!(
