@@ -13,6 +13,10 @@ use serde_json::{json, Value};
 /// Folders a deep search walks at most.
 const MAX_FOLDERS: usize = 300;
 
+/// A deep search merges the folders here, each asked for `offset + limit`
+/// results: past this, the answers would pass what one call may hold.
+const MAX_DEEP_WINDOW: i64 = 10_000;
+
 /// The filters, which a `query` cannot be combined with.
 const FILTERS: &[&str] = &[
     "subject",
@@ -109,6 +113,13 @@ impl Action for SearchEmailsExtended {
         let filter = filter(p)?;
         let mailbox = ctx.target_mailbox(p)?;
         let deep = p.bool("deep").unwrap_or(false);
+        let window = p.int("offset").unwrap_or(0) + p.int("limit").unwrap_or(50);
+        if deep && window > MAX_DEEP_WINDOW {
+            return Err(Error::InvalidInput(format!(
+                "params.offset: with deep, offset + limit may be at most {MAX_DEEP_WINDOW}; \
+                 narrow the search (a folder, dates) to page further"
+            )));
+        }
         let path = p.str("folder");
         let mb = ctx.mailbox()?;
         let root = match (&path, deep) {

@@ -120,6 +120,7 @@ fn aqs_queries_and_mistakes() {
         (json!({"importance": "urgent"}), "params.importance"),
         (json!({"subject": "a\nb"}), "params.subject"),
         (json!({"received_after": "2026-11-21T00:00:00Z", "received_before": "2026-11-20T00:00:00Z"}), "params.received_before"),
+        (json!({"deep": true, "offset": 9_990, "limit": 20}), "params.offset"),
     ] {
         let m = host.invoke("search-emails-extended", params.clone()).failure("invalid-input", 2);
         assert!(m.starts_with(field), "{params}: {m}");
