@@ -3,7 +3,7 @@
 //! fresh instance with its own limits, so one runaway call fails alone.
 
 use super::app::App;
-use super::invoke::execute;
+use super::invoke::{execute, read_file};
 use super::output::{failure_line, success_line};
 use super::CmdResult;
 use crate::error::Failure;
@@ -26,6 +26,9 @@ struct Request {
     action: String,
     #[serde(default = "empty_object")]
     params: Value,
+    /// Input files, as `invoke --file` takes them (attachments to send).
+    #[serde(default)]
+    files: Vec<PathBuf>,
 }
 
 fn empty_object() -> Value {
@@ -61,11 +64,16 @@ fn call(
 ) -> Result<(Value, Vec<super::output::FileInfo>), Failure> {
     let request: Request = serde_json::from_str(line).map_err(|e| {
         Failure::invalid_input(format!(
-            "batch line: expected {{\"action\": NAME, \"params\": {{...}}}}: {e}"
+            "batch line: expected {{\"action\": NAME, \"params\": {{...}}, \"files\": [PATH, ...]}}: {e}"
         ))
     })?;
     if !request.params.is_object() {
         return Err(Failure::invalid_input("batch line: params: expected a JSON object"));
     }
-    execute(app, &request.action, &request.params.to_string(), &[], out_dir)
+    let files = request
+        .files
+        .iter()
+        .map(|p| read_file(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    execute(app, &request.action, &request.params.to_string(), &files, out_dir)
 }

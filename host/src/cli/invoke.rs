@@ -109,7 +109,7 @@ fn read_params(arg: &str) -> Result<String, Failure> {
     }
 }
 
-fn read_file(path: &Path) -> Result<File, Failure> {
+pub fn read_file(path: &Path) -> Result<File, Failure> {
     let data = std::fs::read(path)
         .map_err(|e| Failure::invalid_input(format!("--file {}: {e}", path.display())))?;
     let name = path

@@ -139,12 +139,28 @@ fn batch_sends_too() {
     let mock = fixtures::mock();
     let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
     let line = json!({"action": "send-email", "params": {"to": [BOB], "subject": "from batch"}});
-    let run = host.run_with_stdin(&["batch"], Some(&format!("{line}\n{line}\n")));
+    // A line may carry input files, as `invoke --file` does.
+    let report = file(&host, "report.txt", b"batched attachment \x00\xff");
+    let with_file = json!({"action": "send-email", "params": {"to": [BOB], "subject": "with a file"}, "files": [report]});
+    let missing = json!({"action": "send-email", "params": {"to": [BOB]}, "files": ["/nonexistent/x.txt"]});
+    let input = format!("{line}\n{line}\n{with_file}\n{missing}\n");
+    let run = host.run_with_stdin(&["batch"], Some(&input));
     assert_eq!(run.code, 0, "{run:#?}");
-    for l in run.stdout.lines() {
-        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+    let answers: Vec<serde_json::Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(answers.len(), 4, "{run:#?}");
+    for v in &answers[..3] {
         assert_eq!(v["ok"], true, "{v}");
     }
-    assert_eq!(mock.mimes(ALICE, "sentitems").len(), 2);
+    assert_eq!(answers[3]["error"]["kind"], "invalid-input", "{}", answers[3]);
+    let sent = mock.mimes(ALICE, "sentitems");
+    assert_eq!(sent.len(), 3);
+    let (mime, with) = sent
+        .iter()
+        .map(|m| (m, MessageParser::default().parse(m).unwrap()))
+        .find(|(_, m)| m.subject() == Some("with a file"))
+        .expect("the batched send with a file");
+    let part = with.attachments().next().expect("its attachment");
+    assert_eq!(part.attachment_name(), Some("report.txt"));
+    assert_eq!(bytes(mime, part), b"batched attachment \x00\xff");
     assert_eq!(mock.schema_failures(), 0);
 }
