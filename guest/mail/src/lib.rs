@@ -17,6 +17,7 @@ use mail_parser::MessageParser;
 use serde_json::{json, Map, Value};
 
 pub use names::MAX_CHARS as MAX_NAME_CHARS;
+pub use names::Names as FileNames;
 pub use pieces::{PieceMeta, Pieces};
 
 /// The name of the raw MIME file, always present (the record's `eml`).

@@ -178,15 +178,26 @@ pub fn choose<'a>(
         .collect())
 }
 
-/// Safe, unique file names for the returned files.
-#[derive(Default)]
+/// Safe, unique file names for the returned files: the wanted name made
+/// safe, made unique by the same rule as the daemon's files.
 struct FileNames {
-    used: Vec<String>,
+    names: ews_mail::FileNames,
+    claimed: usize,
+}
+
+impl Default for FileNames {
+    fn default() -> Self {
+        FileNames {
+            names: ews_mail::FileNames::new(),
+            claimed: 0,
+        }
+    }
 }
 
 impl FileNames {
     fn claim(&mut self, a: &AttachmentInfo) -> String {
-        let n = self.used.len() + 1;
+        self.claimed += 1;
+        let n = self.claimed;
         let wanted = a
             .name
             .as_deref()
@@ -205,16 +216,6 @@ impl FileNames {
                     format!("attachment-{n}")
                 }
             });
-        let mut name = wanted.clone();
-        let mut k = 1;
-        while self.used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
-            name = match wanted.rsplit_once('.') {
-                Some((stem, ext)) => format!("{stem}-{k}.{ext}"),
-                None => format!("{wanted}-{k}"),
-            };
-            k += 1;
-        }
-        self.used.push(name.clone());
-        name
+        self.names.claim(&wanted)
     }
 }

@@ -54,13 +54,6 @@ impl<'h> Client<'h> {
         &self.server_version
     }
 
-    /// Whether the server's version has `item:Preview` (Exchange 2013 on):
-    /// asking an older one for it is a schema error.
-    pub fn has_preview(&self) -> bool {
-        !self.server_version.starts_with("Exchange2007")
-            && !self.server_version.starts_with("Exchange2010")
-    }
-
     /// The target for `mailbox`: app-only tokens always impersonate; a Basic
     /// user impersonates every mailbox but its own.
     pub fn target(&self, mailbox: &str) -> Target {

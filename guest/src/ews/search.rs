@@ -53,21 +53,13 @@ pub fn restriction(f: &Filter) -> Option<Expr> {
     if let Some(i) = &f.importance {
         all.push(Expr::IsEqualTo("item:Importance", i.clone()));
     }
-    let mut any: Vec<Expr> = f
+    let any: Vec<Expr> = f
         .categories
         .iter()
         .map(|c| Expr::IsEqualTo("item:Categories", c.clone()))
         .collect();
-    match any.len() {
-        0 => {}
-        1 => all.push(any.remove(0)),
-        _ => all.push(Expr::Or(any)),
-    }
-    match all.len() {
-        0 => None,
-        1 => all.pop(),
-        _ => Some(Expr::And(all)),
-    }
+    all.extend(Expr::any(any));
+    Expr::all(all)
 }
 
 pub fn search(client: &mut Client, target: &Target, s: &Search) -> Result<Found, Error> {
@@ -140,7 +132,8 @@ fn email(i: FoundItem, folder: &str) -> FoundEmail {
 
 /// Recipients (and the preview, on servers that have one) by GetItem.
 fn details(client: &mut Client, target: &Target, emails: &mut [FoundEmail]) -> Result<(), Error> {
-    let preview = client.has_preview();
+    // Asking an older server for item:Preview would be a schema error.
+    let preview = super::operations::exchange_2013_or_later(client.server_version());
     let shape = Shape::Recipients { preview };
     for chunk in emails.chunks_mut(DETAILS_BATCH) {
         let ids: Vec<ItemRef> = chunk.iter().map(|e| e.item.clone()).collect();

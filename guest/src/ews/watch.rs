@@ -21,7 +21,7 @@ pub fn restriction(w: &Watch) -> Expr {
         .iter()
         .map(|k| Expr::Contains("item:Subject".into(), k.clone()))
         .collect();
-    all.extend(any_of(any));
+    all.extend(Expr::any(any));
     if let Some(t) = w.after {
         all.push(Expr::IsGreaterThanOrEqualTo(
             "item:DateTimeReceived",
@@ -42,19 +42,11 @@ pub fn restriction(w: &Watch) -> Expr {
             .map(|d| Expr::Contains(from, format!("@{d}")))
             .collect();
         any.push(Expr::Not(Box::new(Expr::Exists(from))));
-        all.extend(any_of(any));
+        all.extend(Expr::any(any));
     }
     if all.len() == 1 {
         all.remove(0)
     } else {
         Expr::And(all)
-    }
-}
-
-fn any_of(mut any: Vec<Expr>) -> Option<Expr> {
-    match any.len() {
-        0 => None,
-        1 => Some(any.remove(0)),
-        _ => Some(Expr::Or(any)),
     }
 }

@@ -22,7 +22,6 @@ pub struct FoundItem {
     pub has_attachments: Option<bool>,
     pub importance: Option<String>,
     pub categories: Vec<String>,
-    pub parent_folder_id: Option<String>,
 }
 
 /// One email fetched: its MIME (or why there is none) and what the server

@@ -4,7 +4,7 @@
 //! email addresses and phone numbers (indexed properties) come by GetItem.
 //! <https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-get-contacts-by-using-ews-in-exchange>
 
-use super::{field_uri, paged_root, per_item, response_messages, FolderRef, ItemId};
+use super::{each_item, field_uri, paged_root, FolderRef, ItemId};
 use crate::ews::envelope::Xml;
 use crate::ews::error::{CodeDetail, Error};
 use crate::ews::xml::Element;
@@ -82,27 +82,24 @@ pub fn read_get(
     answer: &Element,
     requested: usize,
 ) -> Result<Vec<Result<Contact, CodeDetail>>, Error> {
-    let messages = response_messages(answer, "GetItemResponse", "GetItemResponseMessage")?;
-    if messages.len() != requested {
-        return Err(Error::Malformed(format!(
-            "GetItemResponse holds {} messages for {requested} ids",
-            messages.len()
-        )));
-    }
-    Ok(messages
-        .into_iter()
-        .map(|m| {
-            per_item(m)?;
-            m.child("Items")
-                .and_then(|i| i.children.first())
-                .and_then(contact)
-                .ok_or_else(|| CodeDetail {
-                    code: "ErrorUnexpectedAnswer".into(),
-                    text: "GetItemResponseMessage without a contact".into(),
-                    message_xml: vec![],
-                })
-        })
-        .collect())
+    Ok(each_item(
+        answer,
+        "GetItemResponse",
+        "GetItemResponseMessage",
+        requested,
+    )?
+    .into_iter()
+    .map(|r| {
+        r?.child("Items")
+            .and_then(|i| i.children.first())
+            .and_then(contact)
+            .ok_or_else(|| CodeDetail {
+                code: "ErrorUnexpectedAnswer".into(),
+                text: "GetItemResponseMessage without a contact".into(),
+                message_xml: vec![],
+            })
+    })
+    .collect())
 }
 
 fn contact(el: &Element) -> Option<Contact> {

@@ -22,7 +22,6 @@ pub const PROPERTIES: &[&str] = &[
 /// What search-emails-extended shows of each email (FindItem returns
 /// these; From's address comes from FROM_SMTP_TAG, recipients only from GetItem).
 pub const SEARCH_PROPERTIES: &[&str] = &[
-    "item:ParentFolderId",
     "item:Subject",
     "item:DateTimeReceived",
     "item:Size",
@@ -90,6 +89,24 @@ pub enum Expr {
 }
 
 impl Expr {
+    /// Or of the operands; one operand alone, none at all: `None`.
+    pub fn any(mut v: Vec<Expr>) -> Option<Expr> {
+        match v.len() {
+            0 => None,
+            1 => v.pop(),
+            _ => Some(Expr::Or(v)),
+        }
+    }
+
+    /// And of the operands, the same way.
+    pub fn all(mut v: Vec<Expr>) -> Option<Expr> {
+        match v.len() {
+            0 => None,
+            1 => v.pop(),
+            _ => Some(Expr::And(v)),
+        }
+    }
+
     pub fn write(&self, x: &mut Xml) {
         match self {
             Expr::And(v) | Expr::Or(v) => {
@@ -247,10 +264,6 @@ fn found_item(el: &Element) -> Option<FoundItem> {
             .map(|v| v == "true" || v == "1"),
         importance: el.child_text("Importance").map(str::to_string),
         categories: el.child_strings("Categories"),
-        parent_folder_id: el
-            .child("ParentFolderId")
-            .and_then(|f| f.attr("Id"))
-            .map(str::to_string),
     })
 }
 

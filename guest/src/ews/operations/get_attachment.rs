@@ -5,7 +5,7 @@
 //! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getattachment-operation>
 
 use super::get_item::decode_base64;
-use super::{per_item, response_messages_mut};
+use super::{each_message_mut, per_item};
 use crate::ews::envelope::Xml;
 use crate::ews::error::{CodeDetail, Error};
 use crate::ews::xml::Element;
@@ -26,17 +26,12 @@ pub fn write(x: &mut Xml, attachment_id: &str) {
 /// The attachment's bytes: a file's content, or an attached email's MIME.
 /// The outer `Err` fails the call; the inner one is this attachment's error.
 pub fn read(mut answer: Element) -> Result<Result<Vec<u8>, CodeDetail>, Error> {
-    let mut messages = response_messages_mut(
+    let mut messages = each_message_mut(
         &mut answer,
         "GetAttachmentResponse",
         "GetAttachmentResponseMessage",
+        1,
     )?;
-    if messages.len() != 1 {
-        return Err(Error::Malformed(format!(
-            "GetAttachmentResponse holds {} messages for 1 id",
-            messages.len()
-        )));
-    }
     let message = messages.remove(0);
     if let Err(d) = per_item(message) {
         return Ok(Err(d));

@@ -3,7 +3,7 @@
 //! ItemIds. The answer has one GetItemResponseMessage per id, in order; an
 //! error for one item is returned for that item, not for the batch.
 
-use super::{field_uri, per_item, response_messages_mut, Address, ItemId};
+use super::{each_message_mut, field_uri, per_item, Address, ItemId};
 use crate::ews::envelope::Xml;
 use crate::ews::error::{CodeDetail, Error};
 use crate::ews::xml::Element;
@@ -115,13 +115,12 @@ pub fn read(
     shape: Shape,
 ) -> Result<Vec<Result<Item, CodeDetail>>, Error> {
     let details = !matches!(shape, Shape::Mime);
-    let messages = response_messages_mut(&mut answer, "GetItemResponse", "GetItemResponseMessage")?;
-    if messages.len() != requested {
-        return Err(Error::Malformed(format!(
-            "GetItemResponse holds {} messages for {requested} ids",
-            messages.len()
-        )));
-    }
+    let messages = each_message_mut(
+        &mut answer,
+        "GetItemResponse",
+        "GetItemResponseMessage",
+        requested,
+    )?;
     Ok(messages
         .into_iter()
         .map(|m| {

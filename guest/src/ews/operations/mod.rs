@@ -112,14 +112,20 @@ pub fn response_messages<'a>(
         .collect())
 }
 
-/// `response_messages`, mutable: for readers that move bytes (MIME,
-/// attachment content) out of the answer instead of copying them.
-pub fn response_messages_mut<'a>(
+/// `each_item`'s messages, mutable and unchecked per item: for readers that
+/// move bytes (MIME, attachment content) out of the answer instead of
+/// copying them.
+pub fn each_message_mut<'a>(
     answer: &'a mut Element,
     response: &str,
     message: &str,
+    requested: usize,
 ) -> Result<Vec<&'a mut Element>, Error> {
-    response_messages(answer, response, message)?;
+    count(
+        response,
+        response_messages(answer, response, message)?.len(),
+        requested,
+    )?;
     Ok(answer
         .children
         .iter_mut()
@@ -180,16 +186,22 @@ pub fn each_item<'a>(
     requested: usize,
 ) -> Result<Vec<Result<&'a Element, CodeDetail>>, Error> {
     let messages = response_messages(answer, response, message)?;
-    if messages.len() != requested {
-        return Err(Error::Malformed(format!(
-            "{response} holds {} messages for {requested} ids",
-            messages.len()
-        )));
-    }
+    count(response, messages.len(), requested)?;
     Ok(messages
         .into_iter()
         .map(|m| per_item(m).map(|()| m))
         .collect())
+}
+
+/// One message per requested id, or the answer is not one we can pair up.
+fn count(response: &str, got: usize, requested: usize) -> Result<(), Error> {
+    if got == requested {
+        Ok(())
+    } else {
+        Err(Error::Malformed(format!(
+            "{response} holds {got} messages for {requested} ids"
+        )))
+    }
 }
 
 /// Test helpers shared by the operations' schema tests.

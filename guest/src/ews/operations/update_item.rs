@@ -3,7 +3,7 @@
 //! ConflictResolution, MessageDisposition, SuppressReadReceipts (absent from
 //! the Exchange 2010 SP2 schema: sent only to Exchange2013 and later).
 
-use super::{field_uri, per_item, response_messages, ItemId};
+use super::{each_item, field_uri, ItemId};
 use crate::ews::envelope::Xml;
 use crate::ews::error::{CodeDetail, Error};
 use crate::ews::xml::Element;
@@ -43,14 +43,15 @@ pub fn write_mark_read(x: &mut Xml, ids: &[ItemId], server_version: &str) {
 
 /// One result per id, in the request's order.
 pub fn read(answer: &Element, requested: usize) -> Result<Vec<Result<(), CodeDetail>>, Error> {
-    let messages = response_messages(answer, "UpdateItemResponse", "UpdateItemResponseMessage")?;
-    if messages.len() != requested {
-        return Err(Error::Malformed(format!(
-            "UpdateItemResponse holds {} messages for {requested} ids",
-            messages.len()
-        )));
-    }
-    Ok(messages.into_iter().map(per_item).collect())
+    Ok(each_item(
+        answer,
+        "UpdateItemResponse",
+        "UpdateItemResponseMessage",
+        requested,
+    )?
+    .into_iter()
+    .map(|r| r.map(|_| ()))
+    .collect())
 }
 
 #[cfg(test)]

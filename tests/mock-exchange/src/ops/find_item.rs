@@ -244,20 +244,27 @@ pub fn handle(call: &mut Call) -> Reply {
                 .filter(|m| query.as_deref().is_none_or(|q| query_matches(m, q)))
                 .collect();
             found.sort_by(|a, b| compare(a, b, &order));
-            let (range, next, last) = page.window(found.len());
-            let tag = common::success_start(x, MESSAGE);
-            let attrs = common::root_folder_attrs(next, found.len(), last);
-            let attrs: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            x.start("m:RootFolder", &attrs);
-            x.start("t:Items", &[]);
-            for m in &found[range] {
-                write_message(x, store, m, &shape, false);
-            }
-            x.end("t:Items");
-            x.end("m:RootFolder");
-            x.end(&tag);
+            write_page(x, &found, &page, |x, m| {
+                write_message(x, store, m, &shape, false)
+            });
         }
     }))
+}
+
+/// One folder's page of `found` (already ordered) as a FindItemResponseMessage.
+fn write_page<T>(x: &mut XmlOut, found: &[T], page: &Page, mut item: impl FnMut(&mut XmlOut, &T)) {
+    let (range, next, last) = page.window(found.len());
+    let tag = common::success_start(x, MESSAGE);
+    let attrs = common::root_folder_attrs(next, found.len(), last);
+    let attrs: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    x.start("m:RootFolder", &attrs);
+    x.start("t:Items", &[]);
+    for one in &found[range] {
+        item(x, one);
+    }
+    x.end("t:Items");
+    x.end("m:RootFolder");
+    x.end(&tag);
 }
 
 /// A contacts folder's page: contacts by display name, as Exchange sorts them.
@@ -274,16 +281,7 @@ fn contacts_page(
         .filter(|c| c.folder == folder)
         .collect();
     found.sort_by_key(|c| c.contact.display_name.to_lowercase());
-    let (range, next, last) = page.window(found.len());
-    let tag = common::success_start(x, MESSAGE);
-    let attrs = common::root_folder_attrs(next, found.len(), last);
-    let attrs: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    x.start("m:RootFolder", &attrs);
-    x.start("t:Items", &[]);
-    for c in &found[range] {
-        crate::contacts::write_contact(x, c, &|uri| shape.wants(uri), false);
-    }
-    x.end("t:Items");
-    x.end("m:RootFolder");
-    x.end(&tag);
+    write_page(x, &found, page, |x, c| {
+        crate::contacts::write_contact(x, c, &|uri| shape.wants(uri), false)
+    });
 }
