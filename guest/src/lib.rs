@@ -7,10 +7,12 @@ mod auth;
 mod config;
 mod daemon;
 mod ews;
+mod graph;
 mod mailbox;
 mod manifest;
 mod platform;
 mod time;
+mod transport;
 
 mod bindings {
     wit_bindgen::generate!({

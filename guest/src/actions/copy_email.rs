@@ -18,7 +18,7 @@ impl Action for CopyEmail {
             name: "copy-email",
             title: "Copy Email",
             kind: Kind::Containment,
-            description: "Copies emails into a folder (a path like Inbox/Quarantine, or a well-known folder like junkemail), in the same mailbox or in destination_mailbox, in one request. One result per id with the copy's id (Exchange gives none for a copy into another mailbox); the call succeeds when some ids succeed, and also when every id is unknown (each ok: false)",
+            description: "Copies emails into a folder (a path like Inbox/Quarantine, or a well-known folder like junkemail), in the same mailbox or in destination_mailbox, in one request. One result per id with the copy's id (Exchange gives none for a copy into another mailbox); the call succeeds when some ids succeed, and also when every id is unknown (each ok: false). With api = graph, only within the emails' own mailbox (Graph cannot copy between mailboxes: destination_mailbox must be that mailbox)",
         }
     }
 

@@ -17,7 +17,7 @@ impl Action for DownloadMailAsEml {
             name: "download-mail-as-eml",
             title: "Download Mail As EML",
             kind: Kind::Enrichment,
-            description: "One email as an .eml file, byte for byte the MIME content Exchange holds, with its subject, sender, message id, size and SHA-256",
+            description: "One email as an .eml file, byte for byte the MIME content Exchange holds, with its subject, sender, message id, size and SHA-256. With api = graph the MIME is the one Graph generates from the stored email (/$value): the same message, not necessarily the same bytes",
         }
     }
 

@@ -16,7 +16,7 @@ impl Action for GetSearchableMailboxes {
             name: "get-searchable-mailboxes",
             title: "Get Searchable Mailboxes",
             kind: Kind::Enrichment,
-            description: "The mailboxes an eDiscovery search may cover (GetSearchableMailboxes), optionally filtered by name or address; needs the Discovery Management role",
+            description: "The mailboxes an eDiscovery search may cover (GetSearchableMailboxes), optionally filtered by name or address; needs the Discovery Management role. With api = graph (no eDiscovery mailbox list in v1.0): the directory's users with a mailbox (GET /users, User.Read.All), the filter matching the start of the name or address; guid is the user's object id",
         }
     }
 

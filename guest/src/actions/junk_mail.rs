@@ -18,7 +18,7 @@ impl Action for JunkMail {
             name: "junk-mail",
             title: "Junk Mail",
             kind: Kind::Containment,
-            description: "Marks emails as junk (sender blocked; moved to Junk Email) or not junk (moved back to the Inbox), in one request. One result per id with the moved email's new id; the call succeeds when some ids succeed, and also when every id is unknown (each ok: false). Needs Exchange 2013 or later",
+            description: "Marks emails as junk (sender blocked; moved to Junk Email) or not junk (moved back to the Inbox), in one request. One result per id with the moved email's new id; the call succeeds when some ids succeed, and also when every id is unknown (each ok: false). Needs Exchange 2013 or later. With api = graph (v1.0 has no markAsJunk): the email is moved to Junk Email (or back to the Inbox) and the sender is not added to the blocked senders; move must be true",
         }
     }
 

@@ -20,9 +20,7 @@ mod search_emails_extended;
 mod send_email;
 
 use crate::config::Config;
-use crate::ews::client::Client;
 use crate::ews::error::{Error, Failure, Identity};
-use crate::ews::mailbox::EwsMailbox;
 use crate::mailbox::Mailbox;
 use crate::platform::{File, Host, Level};
 use params::{Checked, Param};
@@ -99,7 +97,7 @@ pub static ALL: &[&dyn Action] = &[
 pub struct Context<'h> {
     pub host: &'h dyn Host,
     config: Option<Config>,
-    mailbox: Option<EwsMailbox<'h>>,
+    mailbox: Option<Box<dyn Mailbox + 'h>>,
 }
 
 impl<'h> Context<'h> {
@@ -114,11 +112,11 @@ impl<'h> Context<'h> {
     /// The mailbox transport, built on first use.
     pub fn mailbox(&mut self) -> Result<&mut dyn Mailbox, Error> {
         if self.mailbox.is_none() {
-            let client = Client::new(self.host, self.config()?);
-            self.mailbox = Some(EwsMailbox::new(client));
+            let host = self.host;
+            self.mailbox = Some(crate::transport::open(host, self.config()?));
         }
         self.mailbox
-            .as_mut()
+            .as_deref_mut()
             .map(|m| m as &mut dyn Mailbox)
             .ok_or_else(|| Error::Host("mailbox unavailable".into()))
     }

@@ -41,7 +41,7 @@ impl Action for SearchEmailsExtended {
             name: "search-emails-extended",
             title: "Search Emails Extended",
             kind: Kind::Enrichment,
-            description: "The emails of a folder (with deep: and its subfolders; deep without folder: the whole mailbox) matching every filter given, or an AQS query, a page at a time. from matches part of the sender's SMTP address; to and cc part of the To/Cc line as displayed (names, or addresses without one)",
+            description: "The emails of a folder (with deep: and its subfolders; deep without folder: the whole mailbox) matching every filter given, or an AQS query, a page at a time. from matches part of the sender's SMTP address; to and cc part of the To/Cc line as displayed (names, or addresses without one). With api = graph, query (as KQL), body, from, to and cc use Graph's $search: newest first, the other filters applied to its first 1,000 results, total counting those",
         }
     }
 

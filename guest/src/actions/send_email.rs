@@ -49,7 +49,7 @@ impl Action for SendEmail {
             name: "send-email",
             title: "Send Email",
             kind: Kind::Notification,
-            description: "Sends an email from the mailbox, with the invocation's input files as attachments; a copy is kept in Sent Items unless save_copy is false",
+            description: "Sends an email from the mailbox, with the invocation's input files as attachments; a copy is kept in Sent Items unless save_copy is false. With api = graph, files of more than 3 MB in all go through a draft and upload sessions, and such a message is always kept in Sent Items",
         }
     }
 

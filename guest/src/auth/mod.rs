@@ -24,11 +24,14 @@ pub struct OAuthCreds {
     token_url: String,
     client_id: String,
     client_secret: String,
+    scope: &'static str,
     timeout_secs: u64,
 }
 
 impl Auth {
-    pub fn new(config: &Config) -> Auth {
+    /// Credentials for tokens of `scope`'s audience (`oauth2::SCOPE` for
+    /// EWS, `oauth2::GRAPH_SCOPE` for Graph).
+    pub fn new(config: &Config, scope: &'static str) -> Auth {
         match &config.auth {
             AuthConfig::Basic { username, password } => Auth::Basic {
                 header: basic::header(username, password),
@@ -39,17 +42,12 @@ impl Auth {
                 client_secret,
                 token_url,
             } => Auth::OAuth2 {
-                cache_key: token_cache::key(
-                    token_url,
-                    tenant,
-                    client_id,
-                    client_secret,
-                    oauth2::SCOPE,
-                ),
+                cache_key: token_cache::key(token_url, tenant, client_id, client_secret, scope),
                 creds: OAuthCreds {
                     token_url: token_url.clone(),
                     client_id: client_id.clone(),
                     client_secret: client_secret.clone(),
+                    scope,
                     timeout_secs: config.request_timeout_secs,
                 },
                 token: None,
@@ -76,6 +74,7 @@ impl Auth {
                             token_url: &creds.token_url,
                             client_id: &creds.client_id,
                             client_secret: &creds.client_secret,
+                            scope: creds.scope,
                             timeout_secs: creds.timeout_secs,
                         },
                     )?;

@@ -6,13 +6,17 @@ use crate::ews::error::Error;
 use crate::platform::{retry_after_ms, Host, HttpRequest, Level, Method};
 use serde_json::Value;
 
+/// EWS in Exchange Online accepts app-only tokens for this audience only.
 pub const SCOPE: &str = "https://outlook.office365.com/.default";
+/// Microsoft Graph's audience: the app's Graph application permissions.
+pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
 const LOG: &str = "auth.oauth2";
 
 pub struct Credentials<'a> {
     pub token_url: &'a str,
     pub client_id: &'a str,
     pub client_secret: &'a str,
+    pub scope: &'a str,
     pub timeout_secs: u64,
 }
 
@@ -21,7 +25,7 @@ pub fn fetch(host: &dyn Host, c: &Credentials) -> Result<CachedToken, Error> {
         ("grant_type", "client_credentials"),
         ("client_id", c.client_id),
         ("client_secret", c.client_secret),
-        ("scope", SCOPE),
+        ("scope", c.scope),
     ]);
     let request = HttpRequest {
         method: Method::Post,
@@ -142,6 +146,7 @@ mod tests {
             token_url: "https://login.example.com/t/oauth2/v2.0/token",
             client_id: "app-1",
             client_secret: "s&c=r t",
+            scope: SCOPE,
             timeout_secs: 5,
         }
     }

@@ -25,6 +25,10 @@ pub struct Field {
 
 pub const AUTH_METHODS: &[&str] = &["oauth2", "basic"];
 
+/// The transports: EWS (on-premises Exchange, and Exchange Online until EWS
+/// is switched off there on 1 April 2027) or Microsoft Graph.
+pub const APIS: &[&str] = &["ews", "graph"];
+
 /// ExchangeVersionType values of types.xsd that a current server accepts.
 pub const SERVER_VERSIONS: &[&str] = &[
     "Exchange2007_SP1",
@@ -48,6 +52,7 @@ pub const SERVER_VERSIONS: &[&str] = &[
 ];
 
 pub const DEFAULT_EWS_URL: &str = "https://outlook.office365.com/EWS/Exchange.asmx";
+pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com/v1.0";
 pub const DEFAULT_TOKEN_URL: &str = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token";
 
 const fn field(key: &'static str, description: &'static str) -> Field {
@@ -64,6 +69,31 @@ const fn field(key: &'static str, description: &'static str) -> Field {
 }
 
 pub const FIELDS: &[Field] = &[
+    Field {
+        default: Some("ews"),
+        allowed: APIS,
+        ..field(
+            "api",
+            "ews (Exchange Web Services: on-premises Exchange, Basic auth) or graph (Microsoft Graph: \
+             Exchange Online, OAuth 2.0 only); the same actions, parameters and records on both",
+        )
+    },
+    Field {
+        default: Some(DEFAULT_GRAPH_URL),
+        outbound: true,
+        format: Some("uri"),
+        ..field("graph_url", "Microsoft Graph endpoint with its version (api = graph)")
+    },
+    Field {
+        default: Some("https://outlook.office.com"),
+        outbound: true,
+        format: Some("uri"),
+        ..field(
+            "graph_upload_url",
+            "Where Graph's upload sessions for attachments over 3 MB point (api = graph): only allow-listed, \
+             the URL itself comes from Graph",
+        )
+    },
     Field { default: Some(DEFAULT_EWS_URL), outbound: true, format: Some("uri"), ..field("ews_url", "EWS endpoint") },
     Field {
         default: Some("oauth2"),

@@ -7,7 +7,14 @@ pub mod fields;
 use crate::ews::error::{Error, Identity};
 use crate::ews::types::is_email_address;
 use crate::platform::{url, Host};
-use fields::{default_of, AUTH_METHODS, SERVER_VERSIONS};
+use fields::{default_of, APIS, AUTH_METHODS, SERVER_VERSIONS};
+
+/// Which protocol reaches the mailboxes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    Ews,
+    Graph,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthConfig {
@@ -25,7 +32,9 @@ pub enum AuthConfig {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
+    pub api: Api,
     pub ews_url: String,
+    pub graph_url: String,
     pub auth: AuthConfig,
     pub primary_smtp_address: Option<String>,
     pub server_version: String,
@@ -34,8 +43,22 @@ pub struct Config {
 
 impl Config {
     pub fn load(host: &dyn Host) -> Result<Config, Error> {
+        let api = match value(host, "api")?.unwrap_or_default().as_str() {
+            "ews" => Api::Ews,
+            "graph" => Api::Graph,
+            other => return Err(invalid("api", &APIS.join(" or "), other)),
+        };
         let ews_url = value(host, "ews_url")?.unwrap_or_default();
-        check_url("ews_url", &ews_url)?;
+        let graph_url = value(host, "graph_url")?
+            .unwrap_or_default()
+            .trim_end_matches('/')
+            .to_string();
+        // Only the endpoint in use must be right: a stale ews_url must not
+        // stop a mailbox that moved to Graph.
+        match api {
+            Api::Ews => check_url("ews_url", &ews_url)?,
+            Api::Graph => check_url("graph_url", &graph_url)?,
+        }
         let primary_smtp_address = value(host, "primary_smtp_address")?;
         if let Some(a) = &primary_smtp_address {
             if !is_email_address(a) {
@@ -66,16 +89,25 @@ impl Config {
             }
         };
         let method = value(host, "auth_method")?.unwrap_or_default();
-        let auth = match method.as_str() {
-            "oauth2" => oauth2(host, primary_smtp_address.is_some())?,
-            "basic" => AuthConfig::Basic {
-                username: required(host, "username", "basic")?,
-                password: secret(host, "password", "basic")?,
-            },
-            other => return Err(invalid("auth_method", &AUTH_METHODS.join(" or "), other)),
-        };
+        let auth =
+            match method.as_str() {
+                "oauth2" => oauth2(host, primary_smtp_address.is_some())?,
+                "basic" if api == Api::Graph => return Err(Error::InvalidInput(
+                    "auth_method: basic cannot be used with api = graph (Microsoft Graph accepts \
+                     only OAuth 2.0 tokens): set auth_method = oauth2 with tenant, client_id and \
+                     client_secret, or api = ews for an on-premises Exchange server"
+                        .into(),
+                )),
+                "basic" => AuthConfig::Basic {
+                    username: required(host, "username", "basic")?,
+                    password: secret(host, "password", "basic")?,
+                },
+                other => return Err(invalid("auth_method", &AUTH_METHODS.join(" or "), other)),
+            };
         Ok(Config {
+            api,
             ews_url,
+            graph_url,
             auth,
             primary_smtp_address,
             server_version,

@@ -131,3 +131,40 @@ fn oauth2_needs_a_mailbox() {
         FakeHost::with_config(&[("tenant", "t"), ("client_id", "c")]).secret("client_secret", "s");
     assert!(message(Config::load(&host)).starts_with("primary_smtp_address: required"));
 }
+
+#[test]
+fn api_picks_the_transport_and_checks_only_its_endpoint() {
+    let c = Config::load(&oauth(&[])).unwrap();
+    assert_eq!(
+        (c.api, c.graph_url.as_str()),
+        (Api::Ews, "https://graph.microsoft.com/v1.0")
+    );
+    let c = Config::load(&oauth(&[
+        ("api", "graph"),
+        ("graph_url", "http://127.0.0.1:8/v1.0/"),
+        ("ews_url", "ftp://stale"),
+    ]))
+    .unwrap();
+    assert_eq!(
+        (c.api, c.graph_url.as_str()),
+        (Api::Graph, "http://127.0.0.1:8/v1.0")
+    );
+    let m = message(Config::load(&oauth(&[("api", "rest")])));
+    assert!(m.starts_with("api: expected ews or graph"), "{m}");
+    let m = message(Config::load(&oauth(&[
+        ("api", "graph"),
+        ("graph_url", "http://graph.example/v1.0"),
+    ])));
+    assert!(m.starts_with("graph_url: expected an https:// URL"), "{m}");
+    let basic = FakeHost::with_config(&[
+        ("api", "graph"),
+        ("auth_method", "basic"),
+        ("username", "u"),
+    ])
+    .secret("password", "pw");
+    let m = message(Config::load(&basic));
+    assert!(
+        m.starts_with("auth_method: basic cannot be used with api = graph"),
+        "{m}"
+    );
+}

@@ -19,9 +19,7 @@ mod fake_tests;
 mod tests;
 
 use crate::config::{AuthConfig, Config};
-use crate::ews::client::Client;
 use crate::ews::error::{Error, Failure, Identity};
-use crate::ews::mailbox::EwsMailbox;
 use crate::mailbox::Mailbox;
 use crate::platform::{File, Host, Level};
 use checkpoint::Checkpoint;
@@ -68,9 +66,7 @@ pub struct Session<'h> {
 
 impl<'h> Session<'h> {
     fn open(host: &'h dyn Host) -> Result<Session<'h>, Error> {
-        Self::open_with(host, |config| {
-            Box::new(EwsMailbox::new(Client::new(host, config)))
-        })
+        Self::open_with(host, |config| crate::transport::open(host, config))
     }
 
     /// A session on another transport (the tests' fake mailbox).
@@ -140,8 +136,11 @@ fn sha256_hex(s: &str) -> String {
         .collect()
 }
 
-/// The record id: stable across polls and restarts (docs/daemon.md).
+/// The record id: stable across polls, restarts and transports
+/// (docs/daemon.md): it hashes the EWS form of the item id, which a Graph id
+/// converts to.
 pub fn record_id(mailbox: &str, item_id: &str) -> String {
+    let item_id = crate::mailbox::ids::ews_form(item_id);
     let h = sha256_hex(&format!("{}\n{item_id}", mailbox.to_lowercase()));
     format!("ews-{}", &h[..32])
 }

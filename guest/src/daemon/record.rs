@@ -125,13 +125,17 @@ fn finish(
     json.insert("item_id".into(), json!(found.id.id));
     json.insert("change_key".into(), json!(change_key));
     json.insert("received".into(), json!(received.map(format_rfc3339_utc)));
-    json.insert(
-        "categories".into(),
-        json!(item.map(|i| i.categories.clone()).unwrap_or_default()),
-    );
+    // A fetch that says nothing of them (Graph's $value) leaves the listing's.
+    let categories = item
+        .map(|i| i.categories.clone())
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| found.categories.clone());
+    json.insert("categories".into(), json!(categories));
     json.insert(
         "importance".into(),
-        json!(item.and_then(|i| i.importance.clone())),
+        json!(item
+            .and_then(|i| i.importance.clone())
+            .or_else(|| found.importance.clone())),
     );
     json.insert("size".into(), json!(size));
     // What the MIME lacked, EWS may know.

@@ -45,7 +45,7 @@ impl<'h> Client<'h> {
                 crate::config::AuthConfig::OAuth2 { .. } => None,
             },
             timeout_secs: config.request_timeout_secs,
-            auth: Auth::new(config),
+            auth: Auth::new(config, crate::auth::oauth2::SCOPE),
         }
     }
 

@@ -62,6 +62,16 @@ pub enum Error {
     Malformed(String),
     /// A host facility (config store, secrets, key-value) failed.
     Host(String),
+    /// Refused for lack of a permission, with the grant that opens it
+    /// (Graph's 403s, whose fix depends on the call).
+    Forbidden(String),
+    /// The server asked to slow down, for about this long.
+    Throttled {
+        retry_after_ms: u64,
+        message: String,
+    },
+    /// The server is down or overloaded, with no time to wait given.
+    Unavailable(String),
 }
 
 impl Error {
@@ -81,7 +91,7 @@ pub struct Identity {
 }
 
 /// When Exchange says it is busy but not for how long.
-const DEFAULT_BACKOFF_MS: u64 = 30_000;
+pub const DEFAULT_BACKOFF_MS: u64 = 30_000;
 
 impl Error {
     /// Says which object a per-item error is about (Exchange's own text often
@@ -135,6 +145,15 @@ impl Error {
                 Failure::Internal(format!("unexpected answer from Exchange: {m}"))
             }
             Error::Host(m) => Failure::Internal(format!("host facility failed: {m}")),
+            Error::Forbidden(m) => Failure::Forbidden(m),
+            Error::Throttled {
+                retry_after_ms,
+                message,
+            } => Failure::Throttled {
+                retry_after_ms,
+                message,
+            },
+            Error::Unavailable(m) => Failure::Unavailable(m),
         }
     }
 }

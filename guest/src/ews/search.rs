@@ -6,7 +6,7 @@ use super::client::{Client, Target};
 use super::error::Error;
 use super::operations::find_item::{self, Expr, FoundItem, Prop, Query, FROM_SMTP_TAG};
 use super::operations::get_item::{self, Shape};
-use crate::mailbox::{Filter, Found, FoundEmail, ItemRef, Search};
+use crate::mailbox::{merged_window, Filter, Found, FoundEmail, ItemRef, Search};
 use crate::time::format_rfc3339_utc;
 
 /// GetItem batch size for the details of a page.
@@ -90,15 +90,7 @@ pub fn search(client: &mut Client, target: &Target, s: &Search) -> Result<Found,
         found.extend(page.items.into_iter().map(|i| (i, path.as_str())));
     }
     if !single {
-        found.sort_by_key(|(i, _)| i.received);
-        if s.newest_first {
-            found.reverse();
-        }
-        found = found
-            .into_iter()
-            .skip(s.offset as usize)
-            .take(s.limit as usize)
-            .collect();
+        found = merged_window(found, s, |(i, _)| i.received);
     }
     found.truncate(s.limit as usize);
     let mut emails: Vec<FoundEmail> = found.into_iter().map(|(i, path)| email(i, path)).collect();

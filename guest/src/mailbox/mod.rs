@@ -1,5 +1,6 @@
 //! The seam between what the actions (and the daemon) want of a mailbox and
-//! how a transport does it: EWS today (`ews::mailbox`), Microsoft Graph next.
+//! how a transport does it: EWS (`ews::mailbox`) or Microsoft Graph
+//! (`graph::mailbox`).
 //! Nothing here names SOAP or OData; parameters are checked and outputs
 //! shaped once, in the actions, whichever transport serves them.
 //!
@@ -11,6 +12,7 @@
 #[cfg(test)]
 pub mod fake;
 pub mod folders;
+pub mod ids;
 mod items;
 mod search;
 mod types;

@@ -84,3 +84,23 @@ pub struct WatchPage {
     pub includes_last: bool,
     pub next_offset: u32,
 }
+
+/// The page `s` asks for out of several folders' results merged (each
+/// folder was asked for its first `offset + limit`): sorted by received
+/// time as `s` wants, then the window. One folder's results are already
+/// the page.
+pub fn merged_window<T>(
+    mut found: Vec<T>,
+    s: &Search,
+    received: impl Fn(&T) -> Option<i64>,
+) -> Vec<T> {
+    found.sort_by_key(|t| received(t));
+    if s.newest_first {
+        found.reverse();
+    }
+    found
+        .into_iter()
+        .skip(s.offset as usize)
+        .take(s.limit as usize)
+        .collect()
+}

@@ -1,0 +1,393 @@
+//! The one way requests reach Microsoft Graph: the version root, the bearer
+//! token (Graph's audience, its own cache entry), JSON, paging, `$batch`,
+//! and the status handling every call shares. A 401 refreshes the token
+//! once and retries once, never more.
+
+use super::error::{self, Call};
+use super::odata;
+use crate::auth::{oauth2, Auth};
+use crate::config::Config;
+use crate::ews::error::{Error, DEFAULT_BACKOFF_MS};
+use crate::mailbox::ItemError;
+use crate::platform::{retry_after_ms, uuid_v4, Host, HttpRequest, HttpResponse, Level, Method};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+const LOG: &str = "graph.client";
+/// Requests in one `$batch` (Graph's limit).
+pub const BATCH_MAX: usize = 20;
+/// Graph runs at most 4 requests per app and mailbox at once; a batch's
+/// requests are chained in this many lanes so that it never asks for more.
+const LANES: usize = 4;
+/// Pages followed through `@odata.nextLink` before giving up on a listing.
+const MAX_PAGES: usize = 200;
+
+pub struct GraphClient<'h> {
+    host: &'h dyn Host,
+    /// `https://graph.microsoft.com/v1.0`, no trailing slash.
+    base: String,
+    timeout_secs: u64,
+    auth: Auth,
+}
+
+/// One request: a path below the version root (`/users/...?$select=...`)
+/// or an absolute URL (`@odata.nextLink`).
+pub struct Req {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Req {
+    pub fn get(url: String) -> Req {
+        Req {
+            method: Method::Get,
+            url,
+            headers: vec![],
+            body: vec![],
+        }
+    }
+
+    pub fn json(method: Method, url: String, body: &Value) -> Req {
+        Req {
+            method,
+            url,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Req {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// One request of a `$batch`: a method, a URL below the version root, a JSON body.
+#[derive(Debug, Clone)]
+pub struct BatchReq {
+    pub method: &'static str,
+    pub url: String,
+    pub body: Option<Value>,
+}
+
+/// One answer of a `$batch`.
+#[derive(Debug, Clone)]
+pub struct BatchResp {
+    pub status: u16,
+    pub body: Value,
+    pub retry_after_ms: Option<u64>,
+}
+
+impl BatchResp {
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// `Ok(body)` for a 2xx, else the per-item error.
+    pub fn result(self) -> Result<Value, ItemError> {
+        if self.ok() {
+            Ok(self.body)
+        } else {
+            Err(error::item_error(self.status, &self.body))
+        }
+    }
+}
+
+impl<'h> GraphClient<'h> {
+    pub fn new(host: &'h dyn Host, config: &Config) -> GraphClient<'h> {
+        GraphClient {
+            host,
+            base: config.graph_url.trim_end_matches('/').to_string(),
+            timeout_secs: config.request_timeout_secs,
+            auth: Auth::new(config, oauth2::GRAPH_SCOPE),
+        }
+    }
+
+    pub fn host(&self) -> &'h dyn Host {
+        self.host
+    }
+
+    /// `/users/{mailbox}`: where every call on a mailbox starts.
+    pub fn user(mailbox: &str) -> String {
+        format!("/users/{}", odata::segment(mailbox))
+    }
+
+    fn absolute(&self, url: &str) -> String {
+        if url.starts_with("https://") || url.starts_with("http://") {
+            url.to_string()
+        } else {
+            format!("{}{url}", self.base)
+        }
+    }
+
+    /// Sends `req`; a 2xx answer, else the call's error.
+    pub fn send(&mut self, call: &Call, req: Req) -> Result<HttpResponse, Error> {
+        let resp = self.exchange(call, req)?;
+        if (200..300).contains(&resp.status) {
+            Ok(resp)
+        } else {
+            Err(error::from_response(call, &resp, self.host.now_unix_secs()))
+        }
+    }
+
+    /// As `send`, but an answer about the item itself (not found, a
+    /// malformed id) is the item's error, not the call's.
+    pub fn send_item(
+        &mut self,
+        call: &Call,
+        req: Req,
+    ) -> Result<Result<HttpResponse, ItemError>, Error> {
+        let resp = self.exchange(call, req)?;
+        if (200..300).contains(&resp.status) {
+            return Ok(Ok(resp));
+        }
+        let body: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+        let (code, _) = error::code_of(&body);
+        if error::is_item_level(resp.status, &code) && code != "ErrorInvalidUser" {
+            return Ok(Err(error::item_error(resp.status, &body)));
+        }
+        Err(error::from_response(call, &resp, self.host.now_unix_secs()))
+    }
+
+    pub fn json<T: DeserializeOwned>(&mut self, call: &Call, req: Req) -> Result<T, Error> {
+        let resp = self.send(call, req)?;
+        parse(call, &resp.body)
+    }
+
+    /// Every item of a listing, following `@odata.nextLink` until `max` items.
+    pub fn all<T: DeserializeOwned>(
+        &mut self,
+        call: &Call,
+        first: String,
+        max: usize,
+    ) -> Result<Vec<T>, Error> {
+        let mut out = Vec::new();
+        let mut next = Some(first);
+        for _ in 0..MAX_PAGES {
+            let Some(url) = next.take() else { break };
+            let page: super::types::Page<T> = self.json(call, Req::get(url))?;
+            out.extend(page.value);
+            if out.len() >= max {
+                out.truncate(max);
+                break;
+            }
+            next = page.next_link;
+        }
+        Ok(out)
+    }
+
+    /// Runs `requests` through `$batch`, 20 at a time in four lanes; one
+    /// answer per request, in order. A request whose lane failed before it
+    /// (424) is sent again; one throttled ends the rounds, and what is left
+    /// answers 429 with the wait Graph asked for.
+    pub fn batch(&mut self, call: &Call, requests: &[BatchReq]) -> Result<Vec<BatchResp>, Error> {
+        let mut answers: Vec<Option<BatchResp>> = vec![None; requests.len()];
+        let mut pending: Vec<usize> = (0..requests.len()).collect();
+        let mut throttled: Option<BatchResp> = None;
+        // Every round settles at least the head of each lane.
+        let rounds = requests.len().div_ceil(LANES) + 1;
+        for _ in 0..rounds {
+            if pending.is_empty() || throttled.is_some() {
+                break;
+            }
+            let mut next = Vec::new();
+            for chunk in pending.chunks(BATCH_MAX) {
+                let body = batch_body(requests, chunk);
+                let resp: Value =
+                    self.json(call, Req::json(Method::Post, "/$batch".into(), &body))?;
+                let mut seen = vec![false; chunk.len()];
+                for r in resp["responses"].as_array().into_iter().flatten() {
+                    let Some(pos) = r["id"]
+                        .as_str()
+                        .and_then(|id| id.parse::<usize>().ok())
+                        .filter(|&p| p < chunk.len())
+                    else {
+                        continue;
+                    };
+                    seen[pos] = true;
+                    let answer = batch_resp(r, self.host.now_unix_secs());
+                    match answer.status {
+                        424 => next.push(chunk[pos]),
+                        429 => {
+                            next.push(chunk[pos]);
+                            throttled.get_or_insert(answer);
+                        }
+                        _ => answers[chunk[pos]] = Some(answer),
+                    }
+                }
+                // An answer Graph left out is asked again rather than guessed.
+                next.extend(
+                    chunk
+                        .iter()
+                        .zip(&seen)
+                        .filter(|(_, s)| !**s)
+                        .map(|(i, _)| *i),
+                );
+            }
+            next.sort_unstable();
+            pending = next;
+        }
+        if let Some(t) = &throttled {
+            // Nothing done: the whole call waits, as a throttled request does.
+            if answers.iter().all(|a| a.as_ref().is_none_or(|a| !a.ok())) {
+                return Err(Error::Throttled {
+                    retry_after_ms: t.retry_after_ms.unwrap_or(DEFAULT_BACKOFF_MS),
+                    message: format!(
+                        "Microsoft Graph is throttling requests to {}: {}",
+                        call.mailbox,
+                        error::item_error(t.status, &t.body).describe()
+                    ),
+                });
+            }
+        }
+        let left = throttled.unwrap_or(BatchResp {
+            status: 424,
+            body: json!({"error": {"code": "FailedDependency", "message": "not run: an earlier request of its batch failed"}}),
+            retry_after_ms: None,
+        });
+        Ok(answers
+            .into_iter()
+            .map(|a| a.unwrap_or_else(|| left.clone()))
+            .collect())
+    }
+
+    /// A PUT to an upload session's URL: it carries its own authorisation,
+    /// and a bearer token must not be sent there.
+    pub fn upload(
+        &mut self,
+        call: &Call,
+        url: &str,
+        range: (usize, usize, usize),
+        chunk: Vec<u8>,
+    ) -> Result<HttpResponse, Error> {
+        let (from, to, total) = range;
+        let request = HttpRequest {
+            method: Method::Put,
+            url: url.to_string(),
+            headers: vec![
+                ("Content-Type".into(), "application/octet-stream".into()),
+                ("Content-Range".into(), format!("bytes {from}-{to}/{total}")),
+            ],
+            body: chunk,
+            timeout_secs: self.timeout_secs,
+        };
+        let resp = self.host.send(&request).map_err(Error::Transport)?;
+        if (200..300).contains(&resp.status) {
+            Ok(resp)
+        } else {
+            Err(error::from_response(call, &resp, self.host.now_unix_secs()))
+        }
+    }
+
+    /// Sends with the bearer token, refreshing it once on a 401.
+    fn exchange(&mut self, call: &Call, req: Req) -> Result<HttpResponse, Error> {
+        let Req {
+            method,
+            url,
+            headers: extra,
+            mut body,
+        } = req;
+        let url = self.absolute(&url);
+        let mut refreshed = false;
+        loop {
+            let authorization = self.auth.header(self.host)?;
+            let request_id = uuid_v4(self.host);
+            let mut headers = vec![
+                ("Authorization".to_string(), authorization),
+                ("Accept".to_string(), "application/json".to_string()),
+                ("client-request-id".to_string(), request_id.clone()),
+                ("return-client-request-id".to_string(), "true".to_string()),
+                (
+                    "User-Agent".to_string(),
+                    concat!("ews-guest/", env!("CARGO_PKG_VERSION")).to_string(),
+                ),
+            ];
+            headers.extend(extra.iter().cloned());
+            let request = HttpRequest {
+                method,
+                url: url.clone(),
+                headers,
+                body,
+                timeout_secs: self.timeout_secs,
+            };
+            let result = self.host.send(&request);
+            body = request.body;
+            let outcome = match &result {
+                Ok(r) => format!("HTTP {}", r.status),
+                Err(e) => format!("{e:?}"),
+            };
+            self.host.log(
+                Level::Debug,
+                LOG,
+                &format!("{} client-request-id={request_id}: {outcome}", call.what),
+            );
+            let resp = result.map_err(Error::Transport)?;
+            if resp.status == 401 && !refreshed && self.auth.refresh(self.host) {
+                refreshed = true;
+                self.host.log(
+                    Level::Info,
+                    LOG,
+                    "HTTP 401: refreshing the token and retrying once",
+                );
+                continue;
+            }
+            return Ok(resp);
+        }
+    }
+}
+
+pub fn parse<T: DeserializeOwned>(call: &Call, body: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(body).map_err(|e| {
+        Error::Malformed(format!(
+            "Microsoft Graph's answer to \"{}\" is not the JSON expected: {e}",
+            call.what
+        ))
+    })
+}
+
+/// The `$batch` body for `chunk` (indexes into `requests`): ids are the
+/// positions in the chunk; request i waits for request i - LANES.
+fn batch_body(requests: &[BatchReq], chunk: &[usize]) -> Value {
+    let items: Vec<Value> = chunk
+        .iter()
+        .enumerate()
+        .map(|(pos, &i)| {
+            let r = &requests[i];
+            let mut item = json!({"id": pos.to_string(), "method": r.method, "url": r.url});
+            if let Some(body) = &r.body {
+                item["body"] = body.clone();
+                item["headers"] = json!({"Content-Type": "application/json"});
+            }
+            if pos >= LANES {
+                item["dependsOn"] = json!([(pos - LANES).to_string()]);
+            }
+            item
+        })
+        .collect();
+    json!({ "requests": items })
+}
+
+fn batch_resp(r: &Value, now: u64) -> BatchResp {
+    let status = r["status"].as_u64().unwrap_or(0) as u16;
+    let headers: Vec<(String, String)> = r["headers"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+        .collect();
+    let as_resp = HttpResponse {
+        status,
+        headers,
+        body: vec![],
+    };
+    BatchResp {
+        status,
+        body: r["body"].clone(),
+        retry_after_ms: retry_after_ms(&as_resp, now),
+    }
+}
+
+#[cfg(test)]
+mod tests;
