@@ -22,8 +22,10 @@ pub enum Fault {
     MalformedXml,
 }
 
-/// Operation name that matches any EWS operation (not the token endpoint).
+/// Operation name that matches any operation (not the token endpoint).
 pub const ANY: &str = "*";
+/// Operation name that matches any Microsoft Graph operation.
+pub const ANY_GRAPH: &str = "graph.*";
 /// Operation name of the token endpoint.
 pub const TOKEN: &str = "token";
 
@@ -38,13 +40,19 @@ impl Faults {
         queue.extend(std::iter::repeat_n(fault, times));
     }
 
-    /// The next fault for this operation: its own queue first, then `*` (EWS only).
+    /// The next fault for this operation: its own queue first, then
+    /// `graph.*` for a Graph operation, then `*` (not for the token endpoint).
     pub fn take(&mut self, operation: &str) -> Option<Fault> {
         if let Some(f) = self.queues.get_mut(operation).and_then(VecDeque::pop_front) {
             return Some(f);
         }
         if operation == TOKEN {
             return None;
+        }
+        if operation.starts_with("graph") {
+            if let Some(f) = self.queues.get_mut(ANY_GRAPH).and_then(VecDeque::pop_front) {
+                return Some(f);
+            }
         }
         self.queues.get_mut(ANY).and_then(VecDeque::pop_front)
     }

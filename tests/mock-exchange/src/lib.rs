@@ -23,6 +23,7 @@ pub mod dom;
 pub mod engine;
 mod ews;
 pub mod faults;
+pub mod graph;
 pub mod impersonation;
 mod mailbox_api;
 pub mod mime;
@@ -77,8 +78,20 @@ pub struct RecordedRequest {
     pub framing: Framing,
     /// The body's length as read; `None` when it was not read (refused first).
     pub body_len: Option<usize>,
-    /// The request's place in the order of arrival, from 1.
+    /// The request's place in the order of arrival, from 1 (the requests of
+    /// one Graph `$batch` share their batch's).
     pub arrival: u64,
+    /// Graph: the method and the URL below `/v1.0` (`GET /users/a@b/messages?...`).
+    pub url: Option<String>,
+    /// Graph: the mailbox of `/users/{u}`, as the model spells it.
+    pub mailbox: Option<String>,
+    /// Graph: the message the request addressed (its EWS id, as `fail_item`
+    /// and `item_trails` name it).
+    pub item_id: Option<String>,
+    /// Graph: `error.code` of an error answer.
+    pub error_code: Option<String>,
+    /// Graph: the request's `id` inside its `$batch`.
+    pub batch_id: Option<String>,
 }
 
 /// A running mock. Dropping it shuts the server down.
@@ -137,6 +150,11 @@ impl MockExchange {
         format!("{}/EWS/Exchange.asmx", self.base_url())
     }
 
+    /// `{base}/v1.0`: Microsoft Graph's root on this mock.
+    pub fn graph_url(&self) -> String {
+        format!("{}/v1.0", self.base_url())
+    }
+
     /// `{base}/{tenant}/oauth2/v2.0/token`.
     pub fn token_url(&self, tenant: &str) -> String {
         format!("{}/{tenant}/oauth2/v2.0/token", self.base_url())
@@ -171,6 +189,28 @@ impl MockExchange {
     /// Every request so far, in order (EWS and token endpoint).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.lock().log.clone()
+    }
+
+    /// Graph requests (a `$batch`'s own requests too) answered 400: a query
+    /// option, filter, id or body real Graph would refuse. E2e tests assert 0.
+    pub fn graph_bad_requests(&self) -> usize {
+        self.shared
+            .lock()
+            .log
+            .iter()
+            .filter(|r| r.operation.starts_with("graph") && r.status == 400)
+            .count()
+    }
+
+    /// The Graph requests recorded so far.
+    pub fn graph_requests(&self) -> Vec<RecordedRequest> {
+        self.shared
+            .lock()
+            .log
+            .iter()
+            .filter(|r| r.operation.starts_with("graph"))
+            .cloned()
+            .collect()
     }
 
     /// How many requests failed schema validation.

@@ -37,7 +37,22 @@ pub struct MockOptions {
     pub schema_dir: Option<PathBuf>,
     /// One line per request on stderr (never a credential).
     pub log_requests: bool,
+    /// Microsoft Graph application permissions (roles) by client id, for the
+    /// apps that do not hold `DEFAULT_GRAPH_ROLES`.
+    pub graph_roles: Vec<(String, Vec<String>)>,
+    /// Application Access Policies by client id: the only mailboxes the app
+    /// may reach through Graph (lower-cased addresses).
+    pub access_policies: Vec<(String, Vec<String>)>,
 }
+
+/// The Graph application permissions an app holds unless `graph_roles` says otherwise.
+pub const DEFAULT_GRAPH_ROLES: &[&str] = &[
+    "Mail.ReadWrite",
+    "Mail.Send",
+    "MailboxSettings.Read",
+    "Contacts.Read",
+    "User.Read.All",
+];
 
 impl Default for MockOptions {
     fn default() -> Self {
@@ -48,6 +63,8 @@ impl Default for MockOptions {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             schema_dir: None,
             log_requests: false,
+            graph_roles: Vec::new(),
+            access_policies: Vec::new(),
         }
     }
 }
@@ -62,6 +79,8 @@ impl std::fmt::Debug for MockOptions {
             .field("listen", &self.listen)
             .field("schema_dir", &self.schema_dir)
             .field("log_requests", &self.log_requests)
+            .field("graph_roles", &self.graph_roles)
+            .field("access_policies", &self.access_policies)
             .finish()
     }
 }
@@ -95,5 +114,48 @@ impl MockOptions {
     pub fn log_requests(mut self, on: bool) -> Self {
         self.log_requests = on;
         self
+    }
+
+    /// The Graph application permissions `client_id` holds, instead of
+    /// `DEFAULT_GRAPH_ROLES` (`&[]`: none, so every Graph call is 403).
+    pub fn graph_roles(mut self, client_id: &str, roles: &[&str]) -> Self {
+        self.graph_roles.retain(|(c, _)| !c.eq_ignore_ascii_case(client_id));
+        let roles = roles.iter().map(|r| r.to_string()).collect();
+        self.graph_roles.push((client_id.to_string(), roles));
+        self
+    }
+
+    /// An Application Access Policy (RestrictAccess): through Graph,
+    /// `client_id` reaches these mailboxes only; the others answer 403.
+    pub fn access_policy(mut self, client_id: &str, mailboxes: &[&str]) -> Self {
+        self.access_policies
+            .retain(|(c, _)| !c.eq_ignore_ascii_case(client_id));
+        let allowed = mailboxes
+            .iter()
+            .map(|m| m.trim().to_ascii_lowercase())
+            .collect();
+        self.access_policies
+            .push((client_id.to_string(), allowed));
+        self
+    }
+
+    /// The Graph roles `client_id` holds.
+    pub fn roles_of(&self, client_id: &str) -> Vec<String> {
+        match self
+            .graph_roles
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(client_id))
+        {
+            Some((_, roles)) => roles.clone(),
+            None => DEFAULT_GRAPH_ROLES.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+
+    /// Whether an Application Access Policy lets `client_id` reach `mailbox`.
+    pub fn policy_allows(&self, client_id: &str, mailbox: &str) -> bool {
+        self.access_policies
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(client_id))
+            .is_none_or(|(_, allowed)| allowed.contains(&mailbox.trim().to_ascii_lowercase()))
     }
 }

@@ -49,6 +49,7 @@ pub struct State {
     /// Answer 411 to a chunked request, as proxies that read only
     /// Content-Length do.
     pub require_content_length: bool,
+    pub graph: crate::graph::GraphState,
 }
 
 /// How a request's body was delimited on the wire.
@@ -165,6 +166,7 @@ impl Shared {
             if let Some(body) = body {
                 state.follow_items(&rec, &body);
             }
+            state.follow_graph_item(&rec);
         }
         state.log.push(rec);
     }
@@ -185,6 +187,27 @@ impl State {
                 let trail = self.items.entry(id).or_default();
                 trail.read_at.get_or_insert(self.arrivals);
             }
+        }
+    }
+}
+
+impl State {
+    /// Notes a Graph MIME fetch, or a PATCH that left the message read, as
+    /// `follow_items` notes GetItem and UpdateItem.
+    fn follow_graph_item(&mut self, rec: &RecordedRequest) {
+        let Some(id) = &rec.item_id else {
+            return;
+        };
+        match rec.operation.as_str() {
+            crate::graph::MIME => self.items.entry(id.clone()).or_default().fetches.push(rec.arrival),
+            crate::graph::UPDATE_MESSAGE
+                if self.model.find_message(id).is_some_and(|(_, m)| m.is_read) =>
+            {
+                let arrivals = self.arrivals;
+                let trail = self.items.entry(id.clone()).or_default();
+                trail.read_at.get_or_insert(arrivals);
+            }
+            _ => {}
         }
     }
 }
@@ -338,6 +361,12 @@ async fn dispatch(shared: Arc<Shared>, req: Request<Incoming>) -> Result<HttpRes
     }
     if let Some(tenant) = token_tenant(&path) {
         return token(&shared, tenant, req).await;
+    }
+    if path == "/v1.0" || path.starts_with("/v1.0/") {
+        return crate::graph::handle(&shared, req).await;
+    }
+    if path.starts_with(crate::graph::UPLOAD_PREFIX) {
+        return crate::graph::upload::handle(&shared, req).await;
     }
     Ok(respond(404, "text/plain", "Not Found"))
 }

@@ -96,6 +96,19 @@ impl Store {
         store
     }
 
+    /// The mailbox's user id as Graph writes it (a GUID from the address).
+    pub fn user_id(&self) -> String {
+        let g = &self.guid;
+        format!(
+            "{}-{}-{}-{}-{}",
+            &g[..8],
+            &g[8..12],
+            &g[12..16],
+            &g[16..20],
+            &g[20..32]
+        )
+    }
+
     fn next(&mut self) -> u64 {
         self.counter += 1;
         self.counter
@@ -303,6 +316,29 @@ impl Store {
         m.change_key = key;
         m.folder = folder.to_string();
         Some(new_id)
+    }
+
+    /// Copies a message into `folder`: a new message with the same MIME and
+    /// flags, and a new id. Returns the copy's id.
+    pub fn copy_message(&mut self, id: &str, folder: &str) -> Option<String> {
+        let m = self.message(id)?.clone();
+        Some(self.add_copy(folder, m))
+    }
+
+    /// Files a copy of `m` (from this mailbox or another) in `folder`.
+    pub fn add_copy(&mut self, folder: &str, m: StoredMessage) -> String {
+        let new_id = self.add_message(
+            folder,
+            &m.mime,
+            m.is_read,
+            m.received,
+            m.categories,
+            &m.importance,
+        );
+        if let Some(copy) = self.message_mut(&new_id) {
+            copy.from_smtp = m.from_smtp;
+        }
+        new_id
     }
 
     /// Removes a message (a draft that was sent).

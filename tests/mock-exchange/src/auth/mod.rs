@@ -13,6 +13,27 @@ use base64::Engine as _;
 
 /// The only scope Exchange Online's EWS accepts for app-only tokens.
 pub const EWS_SCOPE: &str = "https://outlook.office365.com/.default";
+/// The scope of an app-only token for Microsoft Graph.
+pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
+
+/// The resource a token was issued for (its `aud` claim): a token is good for
+/// that resource only, so a Graph token on EWS is refused and the reverse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    Ews,
+    Graph,
+}
+
+impl Audience {
+    /// The audience of a `scope` the token endpoint accepts.
+    pub fn of_scope(scope: &str) -> Option<Audience> {
+        match scope.trim() {
+            EWS_SCOPE => Some(Audience::Ews),
+            GRAPH_SCOPE => Some(Audience::Graph),
+            _ => None,
+        }
+    }
+}
 
 /// Who a request authenticated as.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +75,7 @@ fn challenge(bearer_error: bool, diagnostics: Option<&'static str>) -> Challenge
 struct Issued {
     tenant: String,
     client_id: String,
+    audience: Audience,
     expires: Instant,
 }
 
@@ -64,7 +86,13 @@ pub struct Tokens {
 }
 
 impl Tokens {
-    pub fn issue(&mut self, tenant: &str, client_id: &str, lifetime: Duration) -> String {
+    pub fn issue(
+        &mut self,
+        tenant: &str,
+        client_id: &str,
+        audience: Audience,
+        lifetime: Duration,
+    ) -> String {
         let token = random_token();
         let expires = Instant::now() + lifetime;
         self.issued.retain(|_, t| t.expires > Instant::now());
@@ -73,6 +101,7 @@ impl Tokens {
             Issued {
                 tenant: tenant.into(),
                 client_id: client_id.into(),
+                audience,
                 expires,
             },
         );
@@ -81,6 +110,21 @@ impl Tokens {
 
     pub fn revoke_all(&mut self) {
         self.issued.clear();
+    }
+
+    /// A token this mock issued and that is still valid: (tenant, client id, audience).
+    pub fn lookup(&self, token: &str) -> Option<(&str, &str, Audience)> {
+        self.issued
+            .get(token)
+            .filter(|t| t.expires > Instant::now())
+            .map(|t| (t.tenant.as_str(), t.client_id.as_str(), t.audience))
+    }
+
+    /// Whether the token was issued here and has expired.
+    pub fn expired(&self, token: &str) -> bool {
+        self.issued
+            .get(token)
+            .is_some_and(|t| t.expires <= Instant::now())
     }
 }
 
@@ -112,6 +156,10 @@ pub fn authenticate(
     }
     if scheme.eq_ignore_ascii_case("Bearer") {
         return match tokens.issued.get(value) {
+            Some(t) if t.audience != Audience::Ews => Err(challenge(
+                true,
+                Some(r#"2000003;reason="The audience claim value is invalid for current resource.";error_category="invalid_resource""#),
+            )),
             Some(t) if t.expires > Instant::now() => Ok(Principal::App {
                 tenant: t.tenant.clone(),
                 client_id: t.client_id.clone(),
@@ -223,5 +271,20 @@ mod tests {
         tokens.revoke_all();
         let err = authenticate(Some(&header), &options(), &tokens).unwrap_err();
         assert!(err.www_authenticate[0].contains(r#"error="invalid_token""#));
+    }
+
+    #[test]
+    fn a_graph_token_is_not_good_for_ews() {
+        let mut tokens = Tokens::default();
+        let token = tokens.issue("contoso", "app-1", Audience::Graph, Duration::from_secs(60));
+        let header = format!("Bearer {token}");
+        let err = authenticate(Some(&header), &options(), &tokens).unwrap_err();
+        assert!(err.diagnostics.unwrap().contains("audience"));
+        assert_eq!(
+            tokens.lookup(&token).map(|t| t.2),
+            Some(Audience::Graph)
+        );
+        assert_eq!(Audience::of_scope(GRAPH_SCOPE), Some(Audience::Graph));
+        assert_eq!(Audience::of_scope("https://graph.microsoft.com/Mail.Read"), None);
     }
 }

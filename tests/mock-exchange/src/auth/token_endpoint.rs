@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 
-use super::{uuid_like, Tokens, EWS_SCOPE};
+use super::{uuid_like, Audience, Tokens};
 use crate::MockOptions;
 
 /// The token endpoint: form body in, (HTTP status, JSON) out.
@@ -52,12 +52,17 @@ pub fn token_endpoint(
         Some(_) => {}
     }
     let scope = field("scope").unwrap_or_default();
-    if scope.trim() != EWS_SCOPE {
+    let Some(audience) = Audience::of_scope(scope) else {
         let text = format!("AADSTS70011: The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid.");
         return aad_error(400, "invalid_scope", 70011, &text);
-    }
+    };
     let lifetime = options.token_lifetime_secs;
-    let token = tokens.issue(&app.tenant, &app.client_id, Duration::from_secs(lifetime));
+    let token = tokens.issue(
+        &app.tenant,
+        &app.client_id,
+        audience,
+        Duration::from_secs(lifetime),
+    );
     let body = json!({"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token});
     (200, body.to_string())
 }
@@ -84,19 +89,20 @@ pub fn parse_form(body: &[u8]) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let mut it = pair.splitn(2, |b| *b == b'=');
-            let name = percent_decode(it.next().unwrap_or_default());
-            let value = percent_decode(it.next().unwrap_or_default());
+            let name = percent_decode(it.next().unwrap_or_default(), true);
+            let value = percent_decode(it.next().unwrap_or_default(), true);
             (name, value)
         })
         .collect()
 }
 
-fn percent_decode(s: &[u8]) -> String {
+/// `%XX` decoded; `+` is a space in a form or a query, itself in a path.
+pub fn percent_decode(s: &[u8], plus_is_space: bool) -> String {
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {
         match s[i] {
-            b'+' => out.push(b' '),
+            b'+' if plus_is_space => out.push(b' '),
             b'%' if i + 2 < s.len() => {
                 let hex = std::str::from_utf8(&s[i + 1..i + 3])
                     .ok()
@@ -176,7 +182,7 @@ mod tests {
             .starts_with("AADSTS90002: Tenant 'fabrikam' not found"));
         let (s, v) = err(token_endpoint(
             "contoso",
-            &form("s3cret", "https://graph.microsoft.com/.default"),
+            &form("s3cret", "https://graph.microsoft.com/User.Read"),
             &options(),
             &mut t,
         ));
@@ -203,7 +209,8 @@ mod tests {
                 ("f".into(), "".into())
             ]
         );
-        assert_eq!(percent_decode(b"%4"), "%4");
+        assert_eq!(percent_decode(b"%4", true), "%4");
+        assert_eq!(percent_decode(b"a+b%2B", false), "a+b+");
         assert!(utc_now().ends_with('Z'));
     }
 }

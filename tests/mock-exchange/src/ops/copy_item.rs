@@ -37,17 +37,8 @@ fn copy(
         .mailbox_mut(&dest)
         .ok_or_else(EwsError::item_not_found)?
         .store;
-    let new_id = store.add_message(
-        &folder,
-        &m.mime,
-        m.is_read,
-        m.received,
-        m.categories,
-        &m.importance,
-    );
-    let copy = store.message_mut(&new_id).expect("just added");
-    copy.from_smtp = m.from_smtp;
-    let key = copy.change_key.clone();
+    let new_id = store.add_copy(&folder, m);
+    let key = store.message(&new_id).expect("just added").change_key.clone();
     Ok((ids && dest.eq_ignore_ascii_case(&owner)).then_some((new_id, key)))
 }
 

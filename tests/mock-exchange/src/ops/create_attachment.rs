@@ -25,25 +25,8 @@ fn apply(call: &mut Call) -> Result<(String, String, usize), EwsError> {
         .map(|(mb, _)| mb.address.clone())
         .ok_or_else(EwsError::item_not_found)?;
     common::check_access(call, &owner)?;
-    let draft = call.model.drafts.get_mut(&id).ok_or_else(|| {
-        EwsError::new(
-            "ErrorInvalidOperation",
-            "The mock adds attachments to its drafts only.",
-        )
-    })?;
     let count = files.len();
-    draft.attachments.extend(files);
-    let mime = draft.mime(true);
-    let store = &mut call
-        .model
-        .mailbox_mut(&owner)
-        .ok_or_else(EwsError::item_not_found)?
-        .store;
-    if let Some(m) = store.message_mut(&id) {
-        m.summary = crate::mime::summarize(&mime);
-        m.mime = mime;
-    }
-    let key = store.touch(&id).unwrap_or_default();
+    let key = sending::edit_draft(call.model, &owner, &id, |d| d.attachments.extend(files))?;
     Ok((id, key, count))
 }
 

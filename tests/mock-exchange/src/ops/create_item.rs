@@ -58,98 +58,24 @@ fn reply(call: &mut Call, item: &Element, all: bool, disposition: &str) -> Outco
     if !common::well_formed(&id) {
         return Err(EwsError::malformed());
     }
-    let (owner, original) = match call.model.find_message(&id) {
-        Some((mb, m)) => (mb.address.clone(), m.summary.clone()),
+    let owner = match call.model.find_message(&id) {
+        Some((mb, _)) => mb.address.clone(),
         None => return Err(EwsError::item_not_found()),
     };
     common::check_access(call, &owner)?;
+    let new = body(item, "NewBodyContent").unwrap_or((false, String::new()));
     let me = call.mailbox.to_string();
-    let mut to: Vec<String> = if original.reply_to.is_empty() {
-        original.from_address.clone().into_iter().collect()
-    } else {
-        original.reply_to.iter().map(|(_, a)| a.clone()).collect()
-    };
-    let mut cc = Vec::new();
-    if all {
-        to.extend(original.to.iter().map(|(_, a)| a.clone()));
-        cc.extend(original.cc.iter().map(|(_, a)| a.clone()));
-    }
-    to.retain(|a| !a.eq_ignore_ascii_case(&me));
-    cc.retain(|a| !a.eq_ignore_ascii_case(&me));
-    to.extend(recipients(item, "ToRecipients"));
-    cc.extend(recipients(item, "CcRecipients"));
-    let subject = if original.subject.to_ascii_lowercase().starts_with("re:") {
-        original.subject.clone()
-    } else {
-        format!("Re: {}", original.subject)
-    };
-    let quoted = |new: &str, html: bool| {
-        if html {
-            format!(
-                "{new}<hr><blockquote>{}</blockquote>",
-                original
-                    .text_body
-                    .replace('&', "&amp;")
-                    .replace('<', "&lt;")
-            )
-        } else {
-            format!(
-                "{new}\r\n\r\n-----Original Message-----\r\n{}",
-                original.text_body
-            )
-        }
-    };
-    let (html, new) = body(item, "NewBodyContent").unwrap_or((false, String::new()));
-    let prior = original
-        .headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("References"));
-    let message_id = original
-        .internet_message_id
-        .clone()
-        .map(|m| format!("<{}>", m.trim_matches(['<', '>'])));
-    let references = match (prior, &message_id) {
-        (Some((_, r)), Some(m)) => Some(format!("{} {m}", r.trim())),
-        (None, m) => m.clone(),
-        (Some((_, r)), None) => Some(r.trim().to_string()),
-    };
-    let mut mail = Mail {
-        to,
-        cc,
-        bcc: recipients(item, "BccRecipients"),
-        subject,
-        body: Some((html, quoted(&new, html))),
-        in_reply_to: message_id,
-        references,
-        ..Mail::default()
-    };
-    sending::prepare(call.model, call.mailbox, &mut mail);
-    if let Some(mb) = call.model.mailbox_mut(&owner) {
-        mb.store.touch(&id);
-    }
+    let mut mail = sending::reply_mail(call.model, &me, &owner, &id, all, new)?;
+    mail.to.extend(recipients(item, "ToRecipients"));
+    mail.cc.extend(recipients(item, "CcRecipients"));
+    mail.bcc = recipients(item, "BccRecipients");
     finish(call, mail, disposition)
 }
 
 /// Sends, or keeps as a draft (SaveOnly) to be sent by SendItem.
 fn finish(call: &mut Call, mail: Mail, disposition: &str) -> Outcome {
     match disposition {
-        "SaveOnly" => {
-            let mb = call
-                .model
-                .mailbox_mut(call.mailbox)
-                .ok_or_else(EwsError::item_not_found)?;
-            let folder = mb.store.ensure("drafts");
-            let id =
-                mb.store
-                    .add_message(&folder, &mail.mime(true), true, mail.date, vec![], "Normal");
-            let key = mb
-                .store
-                .message(&id)
-                .map(|m| m.change_key.clone())
-                .unwrap_or_default();
-            call.model.drafts.insert(id.clone(), mail);
-            Ok(Some((id, key)))
-        }
+        "SaveOnly" => sending::save_draft(call.model, call.mailbox, mail).map(Some),
         _ => {
             sending::check_limits(call.model, call.mailbox, &mail)?;
             let save_copy = disposition != "SendOnly";

@@ -65,6 +65,20 @@ pub fn cut_attachment(mime: &[u8], n: usize) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Cuts the `n`th attachment out of a stored message; a new change key.
+pub fn cut(store: &mut crate::store::Store, item: &str, n: usize) {
+    let Some(m) = store.message_mut(item) else {
+        return;
+    };
+    if let Some(mime) = cut_attachment(&m.mime, n) {
+        let from_smtp = m.from_smtp.clone();
+        m.summary = crate::mime::summarize(&mime);
+        m.mime = mime;
+        m.from_smtp = from_smtp;
+    }
+    store.touch(item);
+}
+
 pub fn handle(call: &mut Call) -> Reply {
     let request = &call.envelope.operation;
     let ids = super::get_attachment::attachment_ids(request);
@@ -82,16 +96,7 @@ pub fn handle(call: &mut Call) -> Reply {
         let Some(store) = call.model.mailbox_mut(owner).map(|mb| &mut mb.store) else {
             continue;
         };
-        let Some(m) = store.message_mut(item) else {
-            continue;
-        };
-        if let Some(mime) = cut_attachment(&m.mime, *n) {
-            let from_smtp = m.from_smtp.clone();
-            m.summary = crate::mime::summarize(&mime);
-            m.mime = mime;
-            m.from_smtp = from_smtp;
-        }
-        store.touch(item);
+        cut(store, item, *n);
     }
     let model = &*call.model;
     Reply::Ok(common::response("DeleteAttachmentResponse", |x| {

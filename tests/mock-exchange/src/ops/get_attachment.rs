@@ -15,7 +15,7 @@ pub const ELEMENT: &str = "GetAttachment";
 const MESSAGE: &str = "GetAttachmentResponseMessage";
 
 /// An attachment's bytes, as the store would hand them out.
-enum Content {
+pub enum Content {
     File(Vec<u8>),
     /// The attached email's own MIME.
     Email(Vec<u8>),
@@ -93,6 +93,22 @@ pub fn attachment_ids(request: &crate::dom::Element) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The id GetItem lists for the `n`th (from 1) attachment of an item.
+pub fn attachment_id(item_id: &str, n: usize) -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("{item_id}:{n}"))
+}
+
+/// The bytes of the `n`th (from 1) attachment of a MIME message.
+pub fn content(mime: &[u8], n: usize) -> Option<Content> {
+    let message = MessageParser::default().parse(mime)?;
+    let part = message.attachments().nth(n.checked_sub(1)?)?;
+    Some(match &part.body {
+        PartType::Message(nested) => Content::Email(nested.raw_message().to_vec()),
+        _ if part.is_message() => Content::Email(part.contents().to_vec()),
+        _ => Content::File(part.contents().to_vec()),
+    })
+}
+
 /// An attachment id as GetItem lists it: (item id, 1-based number).
 /// Exchange answers an attachment it does not have as ErrorItemNotFound
 /// (`ErrorAttachmentNotFound` is not in the schema's ResponseCodeType).
@@ -119,14 +135,6 @@ fn find(call: &mut Call, id: &str) -> Result<(crate::mime::AttachmentInfo, Conte
         .ok_or_else(not_found)?;
     let mime = m.mime.clone();
     common::check_access(call, &owner)?;
-    let message = MessageParser::default()
-        .parse(&mime)
-        .ok_or_else(not_found)?;
-    let part = message.attachments().nth(n - 1).ok_or_else(not_found)?;
-    let content = match &part.body {
-        PartType::Message(nested) => Content::Email(nested.raw_message().to_vec()),
-        _ if part.is_message() => Content::Email(part.contents().to_vec()),
-        _ => Content::File(part.contents().to_vec()),
-    };
+    let content = content(&mime, n).ok_or_else(not_found)?;
     Ok((info, content))
 }

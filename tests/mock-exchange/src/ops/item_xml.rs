@@ -299,7 +299,7 @@ fn write_attachments(x: &mut XmlOut, m: &StoredMessage) {
         } else {
             "t:FileAttachment"
         };
-        let id = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", m.id, i + 1));
+        let id = super::get_attachment::attachment_id(&m.id, i + 1);
         x.start(tag, &[]);
         x.empty("t:AttachmentId", &[("Id", &id)]);
         x.leaf("t:Name", &a.name);

@@ -18,17 +18,7 @@ fn send(call: &mut Call, id: &str, save: bool) -> Result<(), EwsError> {
         .map(|(mb, _)| mb.address.clone())
         .ok_or_else(EwsError::item_not_found)?;
     common::check_access(call, &owner)?;
-    let draft =
-        call.model.drafts.get(id).ok_or_else(|| {
-            EwsError::new("ErrorInvalidOperation", "The mock sends its drafts only.")
-        })?;
-    sending::check_limits(call.model, &owner, draft)?;
-    let mail = call.model.drafts.remove(id).unwrap_or_default();
-    if let Some(mb) = call.model.mailbox_mut(&owner) {
-        mb.store.remove_message(id);
-    }
-    sending::deliver(call.model, &owner, &mail, save);
-    Ok(())
+    sending::send_draft(call.model, &owner, id, save)
 }
 
 pub fn handle(call: &mut Call) -> Reply {

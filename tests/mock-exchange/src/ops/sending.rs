@@ -141,3 +141,142 @@ pub fn check_from(sender: &str, from: Option<&str>) -> Result<(), EwsError> {
         _ => Ok(()),
     }
 }
+
+/// Keeps `mail` as a draft of `mailbox` (in Drafts) for SendItem or Graph's
+/// send: (its id, change key).
+pub fn save_draft(model: &mut Model, mailbox: &str, mail: Mail) -> Result<(String, String), EwsError> {
+    let mb = model
+        .mailbox_mut(mailbox)
+        .ok_or_else(EwsError::item_not_found)?;
+    let folder = mb.store.ensure("drafts");
+    let id = mb
+        .store
+        .add_message(&folder, &mail.mime(true), true, mail.date, vec![], "Normal");
+    let key = mb
+        .store
+        .message(&id)
+        .map(|m| m.change_key.clone())
+        .unwrap_or_default();
+    model.drafts.insert(id.clone(), mail);
+    Ok((id, key))
+}
+
+/// Changes a draft the mock holds and stores its MIME again: a new change key.
+pub fn edit_draft(
+    model: &mut Model,
+    owner: &str,
+    id: &str,
+    edit: impl FnOnce(&mut Mail),
+) -> Result<String, EwsError> {
+    let draft = model.drafts.get_mut(id).ok_or_else(|| {
+        EwsError::new(
+            "ErrorInvalidOperation",
+            "The mock changes its drafts only.",
+        )
+    })?;
+    edit(draft);
+    let mime = draft.mime(true);
+    let store = &mut model
+        .mailbox_mut(owner)
+        .ok_or_else(EwsError::item_not_found)?
+        .store;
+    if let Some(m) = store.message_mut(id) {
+        m.summary = crate::mime::summarize(&mime);
+        m.mime = mime;
+    }
+    store.touch(id).ok_or_else(EwsError::item_not_found)
+}
+
+/// Sends a draft the mock holds: it leaves Drafts and is delivered.
+pub fn send_draft(model: &mut Model, owner: &str, id: &str, save: bool) -> Result<(), EwsError> {
+    let draft = model
+        .drafts
+        .get(id)
+        .ok_or_else(|| EwsError::new("ErrorInvalidOperation", "The mock sends its drafts only."))?;
+    check_limits(model, owner, draft)?;
+    let mail = model.drafts.remove(id).unwrap_or_default();
+    if let Some(mb) = model.mailbox_mut(owner) {
+        mb.store.remove_message(id);
+    }
+    deliver(model, owner, &mail, save);
+    Ok(())
+}
+
+/// A reply by `me` to the message `id` of `owner`, built as Exchange builds
+/// it: "Re: " subject, To the original's Reply-To or From (to all: plus its
+/// To and Cc, less the replying mailbox), In-Reply-To and References, the
+/// original quoted under `new` ((is HTML, text)). The original gets a new
+/// change key (it is marked replied to).
+pub fn reply_mail(
+    model: &mut Model,
+    me: &str,
+    owner: &str,
+    id: &str,
+    all: bool,
+    new: (bool, String),
+) -> Result<Mail, EwsError> {
+    let original = model
+        .mailbox(owner)
+        .and_then(|mb| mb.store.message(id))
+        .map(|m| m.summary.clone())
+        .ok_or_else(EwsError::item_not_found)?;
+    let mut to: Vec<String> = if original.reply_to.is_empty() {
+        original.from_address.clone().into_iter().collect()
+    } else {
+        original.reply_to.iter().map(|(_, a)| a.clone()).collect()
+    };
+    let mut cc = Vec::new();
+    if all {
+        to.extend(original.to.iter().map(|(_, a)| a.clone()));
+        cc.extend(original.cc.iter().map(|(_, a)| a.clone()));
+    }
+    to.retain(|a| !a.eq_ignore_ascii_case(me));
+    cc.retain(|a| !a.eq_ignore_ascii_case(me));
+    let subject = if original.subject.to_ascii_lowercase().starts_with("re:") {
+        original.subject.clone()
+    } else {
+        format!("Re: {}", original.subject)
+    };
+    let (html, new) = new;
+    let quoted = if html {
+        format!(
+            "{new}<hr><blockquote>{}</blockquote>",
+            original
+                .text_body
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+        )
+    } else {
+        format!(
+            "{new}\r\n\r\n-----Original Message-----\r\n{}",
+            original.text_body
+        )
+    };
+    let prior = original
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("References"));
+    let message_id = original
+        .internet_message_id
+        .clone()
+        .map(|m| format!("<{}>", m.trim_matches(['<', '>'])));
+    let references = match (prior, &message_id) {
+        (Some((_, r)), Some(m)) => Some(format!("{} {m}", r.trim())),
+        (None, m) => m.clone(),
+        (Some((_, r)), None) => Some(r.trim().to_string()),
+    };
+    let mut mail = Mail {
+        to,
+        cc,
+        subject,
+        body: Some((html, quoted)),
+        in_reply_to: message_id,
+        references,
+        ..Mail::default()
+    };
+    prepare(model, me, &mut mail);
+    if let Some(mb) = model.mailbox_mut(owner) {
+        mb.store.touch(id);
+    }
+    Ok(mail)
+}
