@@ -1,5 +1,6 @@
-//! A mock Microsoft Exchange server for tests: EWS (SOAP over HTTP/1.1) and the
-//! Microsoft Entra ID token endpoint on loopback, with an in-memory organisation,
+//! A mock Microsoft Exchange server for tests: EWS (SOAP over HTTP/1.1),
+//! Microsoft Graph v1.0 (`graph`, under `/v1.0`) and the Microsoft Entra ID
+//! token endpoint on loopback, with an in-memory organisation,
 //! Basic and OAuth 2.0 authentication, ExchangeImpersonation, validation of every
 //! request against Microsoft's EWS schema, and fault injection.
 //!

@@ -68,9 +68,10 @@ pub enum Framing {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ItemTrail {
-    /// The arrival number of every GetItem answered 200 that named the item.
+    /// The arrival number of every GetItem answered 200 that named the item,
+    /// and of every Graph `$value` (`graph.mime`) of it answered 200.
     pub fetches: Vec<u64>,
-    /// `arrivals` when the first UpdateItem that left the item read was
+    /// `arrivals` when the first UpdateItem (or Graph PATCH) that left the item read was
     /// answered: a GetItem with a higher arrival number came after the mark-read.
     pub read_at: Option<u64>,
 }

@@ -293,6 +293,8 @@ fn a_draft_with_an_upload_session() {
     let (s, draft) = g.send("POST", &format!("/users/{SOC}/messages"), json!({"subject": "Big", "toRecipients": [{"emailAddress": {"address": BOB}}]}));
     assert_eq!((s, draft["isDraft"].as_bool()), (201, Some(true)), "{draft}");
     let m = format!("/users/{SOC}/messages/{}", draft["id"].as_str().unwrap());
+    let (s, v) = g.send("PATCH", &m, json!({"isRead": true, "body": {"contentType": "text", "content": "see attached"}}));
+    assert_eq!((s, v["body"]["content"].as_str().map(|b| b.contains("see attached"))), (200, Some(true)), "{v}");
     let (s, v) = g.send("POST", &format!("{m}/attachments/createUploadSession"), json!({"AttachmentItem": {"attachmentType": "file", "name": "small.txt", "size": 10}}));
     assert_eq!((s, v["error"]["code"].as_str()), (400, Some("ErrorAttachmentSizeShouldNotBeLessThanMinimumSize")));
     let size = 3 * 1024 * 1024 + 10;

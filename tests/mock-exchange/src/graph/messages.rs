@@ -252,7 +252,12 @@ pub fn update(ctx: &mut Ctx, req: &Req, rest_id: &str) -> Outcome {
     };
     if is_draft {
         let owner = ctx.mailbox.clone().unwrap_or_default();
-        let edit = super::outgoing::draft_edit(&body)?;
+        let fields: Map<String, Value> = body
+            .iter()
+            .filter(|(k, _)| draft_fields.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let edit = super::outgoing::draft_edit(&fields)?;
         crate::ops::sending::edit_draft(ctx.model(), &owner, &id, edit)
             .map_err(|e| GraphError::from_ews(&e))?;
     }

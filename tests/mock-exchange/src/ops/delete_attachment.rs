@@ -91,7 +91,7 @@ pub fn handle(call: &mut Call) -> Reply {
     }
     let mut cuts: Vec<&(String, String, usize)> =
         located.iter().filter_map(|r| r.as_ref().ok()).collect();
-    cuts.sort_by(|a, b| b.2.cmp(&a.2));
+    cuts.sort_by_key(|c| std::cmp::Reverse(c.2));
     for (owner, item, n) in cuts {
         let Some(store) = call.model.mailbox_mut(owner).map(|mb| &mut mb.store) else {
             continue;
