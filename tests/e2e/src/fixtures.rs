@@ -1,7 +1,10 @@
 //! The mailbox every test starts from: two users, an app registration, and
 //! out-of-office settings with characters that must survive XML both ways.
 
-use mock_exchange::{ExternalAudience, MockExchange, MockOptions, NewMessage, OAuthApp, OofSettings, OofState};
+use crate::Api;
+use mock_exchange::{
+    ExternalAudience, MockExchange, MockOptions, NewMessage, OAuthApp, OofSettings, OofState,
+};
 use serde_json::Value;
 
 pub const ALICE: &str = "alice@contoso.example";
@@ -56,8 +59,53 @@ pub fn email(from: &str, subject: &str, body: &str) -> Vec<u8> {
 pub fn ingesting_host(mock: &MockExchange) -> (crate::Host, std::path::PathBuf) {
     let mut host = crate::Host::basic(mock, ALICE, ALICE_PASSWORD);
     let sink = host.dir.path().join("sink");
-    host.set("folder", PHISHING).set("sink", "dir").set("sink_dir", sink.to_str().unwrap());
+    host.set("folder", PHISHING)
+        .set("sink", "dir")
+        .set("sink_dir", sink.to_str().unwrap());
     (host, sink)
+}
+
+/// Alice's mailbox on `api`: Basic auth over EWS (the on-premises way), the
+/// app's client credentials over Graph (the only way there).
+pub fn alice(mock: &MockExchange, api: Api) -> crate::Host {
+    match api {
+        Api::Ews => crate::Host::basic(mock, ALICE, ALICE_PASSWORD),
+        Api::Graph => crate::Host::oauth_on(api, mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE),
+    }
+}
+
+/// Alice's phishing folder ingested into a directory sink, on `api`.
+pub fn ingesting_host_on(mock: &MockExchange, api: Api) -> (crate::Host, std::path::PathBuf) {
+    let mut host = alice(mock, api);
+    let sink = host.dir.path().join("sink");
+    host.set("folder", PHISHING)
+        .set("sink", "dir")
+        .set("sink_dir", sink.to_str().unwrap());
+    (host, sink)
+}
+
+/// How many requests the mock received of the EWS operation, or of the
+/// Graph call, that `api` uses for the same thing.
+pub fn sent_on(mock: &MockExchange, api: Api, ews: &str, graph: &str) -> usize {
+    match api {
+        Api::Ews => sent(mock, ews),
+        Api::Graph => sent(mock, graph),
+    }
+}
+
+/// Every request was one the real server accepts: valid against the EWS
+/// schema, and nothing Graph would refuse with a 400.
+pub fn assert_faithful(mock: &MockExchange) {
+    assert_eq!(
+        mock.schema_failures(),
+        0,
+        "an EWS request failed the schema"
+    );
+    assert_eq!(
+        mock.graph_bad_requests(),
+        0,
+        "a Graph request was one Graph refuses"
+    );
 }
 
 /// A well-formed item id no mailbox holds.
@@ -65,17 +113,28 @@ pub const UNKNOWN_ID: &str = "AAMkADEzYjJkLTYxMwB8GqYicWAAAA==";
 
 /// Files a small email from m@evil.com; returns its id.
 pub fn add(mock: &MockExchange, mailbox: &str, folder: &str, subject: &str) -> String {
-    mock.add_message(mailbox, folder, &email("m@evil.com", subject, "click"), NewMessage::default())
+    mock.add_message(
+        mailbox,
+        folder,
+        &email("m@evil.com", subject, "click"),
+        NewMessage::default(),
+    )
 }
 
 /// The subjects of a folder's messages, in the order they were filed.
 pub fn subjects(mock: &MockExchange, mailbox: &str, folder: &str) -> Vec<String> {
-    mock.messages(mailbox, folder).into_iter().map(|m| m.subject).collect()
+    mock.messages(mailbox, folder)
+        .into_iter()
+        .map(|m| m.subject)
+        .collect()
 }
 
 /// How many requests of this operation the mock received.
 pub fn sent(mock: &MockExchange, operation: &str) -> usize {
-    mock.requests().iter().filter(|r| r.operation == operation).count()
+    mock.requests()
+        .iter()
+        .filter(|r| r.operation == operation)
+        .count()
 }
 
 /// (ok, error) of each entry of a batch action's `results`, in order.
@@ -84,7 +143,12 @@ pub fn results(out: &Value) -> Vec<(bool, String)> {
         .as_array()
         .map(|rs| {
             rs.iter()
-                .map(|r| (r["ok"] == true, r["error"].as_str().unwrap_or_default().to_string()))
+                .map(|r| {
+                    (
+                        r["ok"] == true,
+                        r["error"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()

@@ -53,6 +53,34 @@ pub fn component(stem: &str) -> PathBuf {
     built(dir.join(format!("{stem}.wasm")))
 }
 
+/// The transport a test runs on: every action and daemon test that can runs
+/// on both (`on_both_apis!`), one suite rather than a copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    Ews,
+    Graph,
+}
+
+/// Turns each named `fn name(api: Api)` into two tests, `name::ews` and
+/// `name::graph`.
+#[macro_export]
+macro_rules! on_both_apis {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn ews() {
+                    super::$name($crate::Api::Ews)
+                }
+                #[test]
+                fn graph() {
+                    super::$name($crate::Api::Graph)
+                }
+            }
+        )*
+    };
+}
+
 /// What one `ews-host` process did.
 #[derive(Debug)]
 pub struct Run {
@@ -65,7 +93,10 @@ impl Run {
     /// stdout as JSON (the host prints one JSON document).
     pub fn json(&self) -> Value {
         serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| {
-            panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr)
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
         })
     }
 
@@ -83,8 +114,15 @@ impl Run {
         assert_eq!(json["ok"], false, "expected a failure, got {self:#?}");
         assert_eq!(json["error"]["kind"], kind, "{self:#?}");
         assert_eq!(self.code, code, "{self:#?}");
-        assert_eq!(self.stdout.trim().lines().count(), 1, "a failure is one line: {self:#?}");
-        json["error"]["message"].as_str().unwrap_or_default().to_string()
+        assert_eq!(
+            self.stdout.trim().lines().count(),
+            1,
+            "a failure is one line: {self:#?}"
+        );
+        json["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 }
 
@@ -101,7 +139,13 @@ pub struct Host {
 impl Host {
     pub fn with_component(component: PathBuf) -> Host {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut host = Host { dir, config: BTreeMap::new(), env: vec![], secrets: vec![], component };
+        let mut host = Host {
+            dir,
+            config: BTreeMap::new(),
+            env: vec![],
+            secrets: vec![],
+            component,
+        };
         let state = host.dir.path().join("state.sqlite3");
         // Shared by every test: compiled components are keyed by their hash,
         // and a debug host takes seconds to compile one.
@@ -132,7 +176,13 @@ impl Host {
 
     /// OAuth 2.0 client credentials against the mock's token endpoint,
     /// impersonating `mailbox`.
-    pub fn oauth(mock: &MockExchange, tenant: &str, client_id: &str, secret: &str, mailbox: &str) -> Host {
+    pub fn oauth(
+        mock: &MockExchange,
+        tenant: &str,
+        client_id: &str,
+        secret: &str,
+        mailbox: &str,
+    ) -> Host {
         let mut h = Host::ews();
         h.set("ews_url", &mock.ews_url())
             .set("auth_method", "oauth2")
@@ -141,6 +191,23 @@ impl Host {
             .set("token_url", &mock.token_url(tenant))
             .set("primary_smtp_address", mailbox)
             .secret("client_secret", secret);
+        h
+    }
+
+    /// OAuth 2.0 against the mock as `oauth` does, on `api`: Graph at the
+    /// mock's Graph root, or EWS.
+    pub fn oauth_on(
+        api: Api,
+        mock: &MockExchange,
+        tenant: &str,
+        client_id: &str,
+        secret: &str,
+        mailbox: &str,
+    ) -> Host {
+        let mut h = Host::oauth(mock, tenant, client_id, secret, mailbox);
+        if api == Api::Graph {
+            h.set("api", "graph").set("graph_url", &mock.graph_url());
+        }
         h
     }
 
@@ -164,7 +231,8 @@ impl Host {
     /// A secret goes through the environment, as the README tells users, and
     /// is then looked for in everything the host prints.
     pub fn secret(&mut self, key: &str, value: &str) -> &mut Self {
-        self.env.push((format!("EWS_{}", key.to_uppercase()), value.to_string()));
+        self.env
+            .push((format!("EWS_{}", key.to_uppercase()), value.to_string()));
         self.secrets.push(value.to_string());
         self
     }
@@ -192,7 +260,9 @@ impl Host {
     /// The host as a child process, for tests that kill it.
     pub fn spawn(&self, args: &[&str]) -> std::process::Child {
         let mut cmd = self.command(args);
-        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         cmd.spawn().expect("spawn ews-host")
     }
 
@@ -212,13 +282,22 @@ impl Host {
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
         let mut cmd = self.command(args);
-        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn ews-host");
         if let Some(input) = stdin {
             use std::io::Write;
-            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
         }
         let out = child.wait_with_output().expect("wait for ews-host");
         let run = Run {
@@ -243,7 +322,10 @@ impl Host {
     fn assert_no_secret(&self, run: &Run) {
         for secret in &self.secrets {
             for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
-                assert!(!text.contains(secret.as_str()), "a secret appeared in the host's {name}:\n{text}");
+                assert!(
+                    !text.contains(secret.as_str()),
+                    "a secret appeared in the host's {name}:\n{text}"
+                );
             }
         }
     }
@@ -260,7 +342,10 @@ pub fn dir_sink_records(dir: &Path) -> Vec<(String, Value)> {
             let name = e.file_name().to_string_lossy().into_owned();
             let text = std::fs::read_to_string(e.path().join("record.json"))
                 .unwrap_or_else(|err| panic!("{name}/record.json: {err}"));
-            (name, serde_json::from_str(&text).expect("record.json is JSON"))
+            (
+                name,
+                serde_json::from_str(&text).expect("record.json is JSON"),
+            )
         })
         .collect();
     records.sort_by(|a, b| a.1["received"].as_str().cmp(&b.1["received"].as_str()));

@@ -11,14 +11,20 @@ fn searchable_mailboxes_for_a_discovery_manager() {
     let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
     let out = host.invoke("get-searchable-mailboxes", json!({})).output();
     let list = out["mailboxes"].as_array().unwrap();
-    let addresses: Vec<&str> = list.iter().map(|m| m["primary_smtp_address"].as_str().unwrap()).collect();
+    let addresses: Vec<&str> = list
+        .iter()
+        .map(|m| m["primary_smtp_address"].as_str().unwrap())
+        .collect();
     assert_eq!(addresses, [ALICE, BOB]);
     assert_eq!(list[1]["display_name"], "Bob Builder");
     assert_eq!(list[1]["is_external"], false);
     assert_eq!(list[1]["guid"].as_str().unwrap().len(), 36);
     assert!(list[1]["reference_id"].as_str().unwrap().starts_with("/o="));
     let filtered = host
-        .invoke("get-searchable-mailboxes", json!({"search_filter": "builder", "expand_group_membership": true}))
+        .invoke(
+            "get-searchable-mailboxes",
+            json!({"search_filter": "builder", "expand_group_membership": true}),
+        )
         .output();
     assert_eq!(filtered["mailboxes"].as_array().unwrap().len(), 1);
     assert_eq!(mock.schema_failures(), 0);
@@ -28,7 +34,9 @@ fn searchable_mailboxes_for_a_discovery_manager() {
 fn without_the_role_it_is_forbidden_and_says_which_role() {
     let mock = fixtures::mock();
     let host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
-    let message = host.invoke("get-searchable-mailboxes", json!({})).failure("forbidden", 4);
+    let message = host
+        .invoke("get-searchable-mailboxes", json!({}))
+        .failure("forbidden", 4);
     assert!(message.contains("Discovery Management"), "{message}");
     let bad = Host::basic(&mock, ALICE, ALICE_PASSWORD)
         .invoke("get-searchable-mailboxes", json!({"search_filter": 3}))
@@ -39,7 +47,11 @@ fn without_the_role_it_is_forbidden_and_says_which_role() {
 #[test]
 fn contacts_page_by_display_name_with_addresses_and_phones() {
     let mock = fixtures::mock();
-    for (name, email) in [("Zoe Zed", "zoe@contoso.example"), ("Adam Ant", "adam@contoso.example"), ("Kelly <&> Rollin", "kelly@contoso.example")] {
+    for (name, email) in [
+        ("Zoe Zed", "zoe@contoso.example"),
+        ("Adam Ant", "adam@contoso.example"),
+        ("Kelly <&> Rollin", "kelly@contoso.example"),
+    ] {
         mock.add_contact(
             ALICE,
             mock_exchange::NewContact {
@@ -55,14 +67,30 @@ fn contacts_page_by_display_name_with_addresses_and_phones() {
     }
     let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
     let out = host.invoke("get-contacts", json!({"limit": 2})).output();
-    let names: Vec<&str> = out["contacts"].as_array().unwrap().iter().map(|c| c["display_name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = out["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["display_name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Adam Ant", "Kelly <&> Rollin"]);
-    assert_eq!((out["total"].as_u64(), out["more"].as_bool()), (Some(3), Some(true)));
+    assert_eq!(
+        (out["total"].as_u64(), out["more"].as_bool()),
+        (Some(3), Some(true))
+    );
     let adam = &out["contacts"][0];
     assert_eq!(adam["email_addresses"], json!(["adam@contoso.example"]));
-    assert_eq!(adam["phones"], json!([{"kind": "BusinessPhone", "number": "+1 555 0100"}]));
-    assert_eq!((adam["company"].as_str(), adam["job_title"].as_str()), (Some("Contoso"), Some("Analyst")));
-    let rest = host.invoke("get-contacts", json!({"limit": 2, "offset": 2})).output();
+    assert_eq!(
+        adam["phones"],
+        json!([{"kind": "BusinessPhone", "number": "+1 555 0100"}])
+    );
+    assert_eq!(
+        (adam["company"].as_str(), adam["job_title"].as_str()),
+        (Some("Contoso"), Some("Analyst"))
+    );
+    let rest = host
+        .invoke("get-contacts", json!({"limit": 2, "offset": 2}))
+        .output();
     assert_eq!(rest["contacts"][0]["display_name"], "Zoe Zed");
     assert_eq!(rest["more"], false);
     assert_eq!(mock.schema_failures(), 0);
@@ -72,10 +100,14 @@ fn contacts_page_by_display_name_with_addresses_and_phones() {
 fn no_contacts_is_a_result_not_an_error() {
     let mock = fixtures::mock();
     let host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
-    let out = host.invoke("get-contacts", json!({"mailbox": BOB})).output();
+    let out = host
+        .invoke("get-contacts", json!({"mailbox": BOB}))
+        .output();
     assert_eq!(out["contacts"], json!([]));
     assert_eq!(out["message"], "No contacts found");
     assert_eq!(out["total"], 0);
-    let m = host.invoke("get-contacts", json!({"limit": 5000})).failure("invalid-input", 2);
+    let m = host
+        .invoke("get-contacts", json!({"limit": 5000}))
+        .failure("invalid-input", 2);
     assert!(m.starts_with("params.limit"), "{m}");
 }

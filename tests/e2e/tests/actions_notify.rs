@@ -7,17 +7,21 @@ use e2e::fixtures::{self, ALICE, ALICE_PASSWORD, BOB};
 use e2e::Host;
 use mail_parser::{Message, MessageParser, MimeHeaders};
 use mock_exchange::{MockExchange, NewMessage};
-use serde_json::{json, Value};
 use notify_common::{bytes, file};
+use serde_json::{json, Value};
 use std::path::PathBuf;
 
 mod notify_common;
 
 const CAROL: &str = "carol@partner.example";
 
-
 fn invoke(host: &Host, action: &str, params: Value, files: &[&PathBuf]) -> e2e::Run {
-    let mut args = vec!["invoke".to_string(), action.into(), "--params".into(), params.to_string()];
+    let mut args = vec![
+        "invoke".to_string(),
+        action.into(),
+        "--params".into(),
+        params.to_string(),
+    ];
     for f in files {
         args.push("--file".into());
         args.push(f.to_str().unwrap().into());
@@ -26,11 +30,18 @@ fn invoke(host: &Host, action: &str, params: Value, files: &[&PathBuf]) -> e2e::
 }
 
 fn parse(mime: &[u8]) -> Message<'_> {
-    MessageParser::default().parse(mime).expect("the mock's MIME parses")
+    MessageParser::default()
+        .parse(mime)
+        .expect("the mock's MIME parses")
 }
 
 fn addresses(list: Option<&mail_parser::Address>) -> Vec<String> {
-    list.map(|a| a.iter().filter_map(|x| x.address.as_deref().map(str::to_string)).collect()).unwrap_or_default()
+    list.map(|a| {
+        a.iter()
+            .filter_map(|x| x.address.as_deref().map(str::to_string))
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 fn sent(mock: &MockExchange) -> Vec<Vec<u8>> {
@@ -61,18 +72,44 @@ fn send_email_with_two_attachments_sends_their_exact_bytes() {
     assert_eq!(addresses(m.bcc()), vec!["audit@contoso.example"]);
     assert_eq!(addresses(m.reply_to()), vec!["soc@contoso.example"]);
     assert_eq!(addresses(m.from()), vec![ALICE]);
-    assert_eq!(m.body_text(0).as_deref(), Some("Hello,\r\nsee attached.\r\n"));
-    assert_eq!(format!("<{}>", m.message_id().unwrap()), out["message_id"].as_str().unwrap());
-    let atts: Vec<_> = m.attachments().map(|a| (a.attachment_name().unwrap().to_string(), bytes(&mimes[0], a))).collect();
+    assert_eq!(
+        m.body_text(0).as_deref(),
+        Some("Hello,\r\nsee attached.\r\n")
+    );
+    assert_eq!(
+        format!("<{}>", m.message_id().unwrap()),
+        out["message_id"].as_str().unwrap()
+    );
+    let atts: Vec<_> = m
+        .attachments()
+        .map(|a| {
+            (
+                a.attachment_name().unwrap().to_string(),
+                bytes(&mimes[0], a),
+            )
+        })
+        .collect();
     assert_eq!(atts.len(), 2);
-    assert_eq!(atts[0], ("report.txt".into(), b"line 1\r\nline 2\n\x00\xff".to_vec()));
-    assert!(atts[1].0 == "sample.bin" && atts[1].1 == binary, "sample.bin's bytes differ");
+    assert_eq!(
+        atts[0],
+        ("report.txt".into(), b"line 1\r\nline 2\n\x00\xff".to_vec())
+    );
+    assert!(
+        atts[1].0 == "sample.bin" && atts[1].1 == binary,
+        "sample.bin's bytes differ"
+    );
     // Bob is a mailbox of the mock: his copy arrived, without the Bcc.
     let bob = mock.mimes(BOB, "inbox");
     assert_eq!(bob.len(), 1);
     assert!(parse(&bob[0]).bcc().is_none());
     // Only the named input files go.
-    invoke(&host, "send-email", json!({"to": [BOB], "attachments": ["sample.bin"]}), &[&report, &sample]).output();
+    invoke(
+        &host,
+        "send-email",
+        json!({"to": [BOB], "attachments": ["sample.bin"]}),
+        &[&report, &sample],
+    )
+    .output();
     assert_eq!(parse(&sent(&mock)[1]).attachments().count(), 1);
     assert_eq!(mock.schema_failures(), 0);
 }
@@ -81,10 +118,18 @@ fn send_email_with_two_attachments_sends_their_exact_bytes() {
 fn send_email_without_a_copy_leaves_sent_items_empty() {
     let mock = fixtures::mock();
     let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
-    host.invoke("send-email", json!({"to": [BOB], "subject": "x", "save_copy": false})).output();
+    host.invoke(
+        "send-email",
+        json!({"to": [BOB], "subject": "x", "save_copy": false}),
+    )
+    .output();
     assert!(sent(&mock).is_empty());
     assert_eq!(mock.mimes(BOB, "inbox").len(), 1, "but it was sent");
-    let create = mock.requests().into_iter().find(|r| r.operation == "CreateItem").unwrap();
+    let create = mock
+        .requests()
+        .into_iter()
+        .find(|r| r.operation == "CreateItem")
+        .unwrap();
     assert_eq!(create.status, 200);
     assert_eq!(mock.schema_failures(), 0);
 }
@@ -103,34 +148,70 @@ fn reply_and_reply_all_are_threaded_and_reach_the_right_people() {
     let mock = fixtures::mock();
     let id = seed(&mock);
     let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
-    let out = host.invoke("reply-to-email", json!({"item_id": id, "body_text": "We are looking into it."})).output();
+    let out = host
+        .invoke(
+            "reply-to-email",
+            json!({"item_id": id, "body_text": "We are looking into it."}),
+        )
+        .output();
     assert_eq!(out["sent"], true);
     assert_eq!(out["item_id"], id);
-    assert_eq!(out["change_key"], mock.message(&id).unwrap().change_key, "the change key after the reply");
+    assert_eq!(
+        out["change_key"],
+        mock.message(&id).unwrap().change_key,
+        "the change key after the reply"
+    );
     let m = parse(&sent(&mock)[0]).into_owned();
     assert_eq!(m.subject(), Some("Re: Urgent invoice"));
     assert_eq!(addresses(m.to()), vec!["mallory@evil.example"]);
     assert!(m.cc().is_none());
     assert_eq!(m.in_reply_to().as_text(), Some("orig-1@evil.example"));
-    assert!(m.body_text(0).unwrap().starts_with("We are looking into it."));
+    assert!(m
+        .body_text(0)
+        .unwrap()
+        .starts_with("We are looking into it."));
 
     let note = file(&host, "note.txt", b"quarantined\x00");
     let out = invoke(&host, "reply-to-email", json!({"item_id": id, "reply_all": true, "body_html": "<b>Contained</b>", "bcc": ["audit@contoso.example"]}), &[&note]).output();
     assert_eq!(out["reply_all"], true);
     let reply_all = sent(&mock).remove(1);
     let m = parse(&reply_all);
-    assert_eq!(addresses(m.to()), vec!["mallory@evil.example", BOB], "everyone but alice herself");
+    assert_eq!(
+        addresses(m.to()),
+        vec!["mallory@evil.example", BOB],
+        "everyone but alice herself"
+    );
     assert_eq!(addresses(m.cc()), vec![CAROL]);
     assert_eq!(addresses(m.bcc()), vec!["audit@contoso.example"]);
     assert!(m.body_html(0).unwrap().contains("<b>Contained</b>"));
-    let a = m.attachments().next().expect("the input file, through a draft");
-    assert_eq!((a.attachment_name(), bytes(&reply_all, a)), (Some("note.txt"), b"quarantined\x00".to_vec()));
+    let a = m
+        .attachments()
+        .next()
+        .expect("the input file, through a draft");
+    assert_eq!(
+        (a.attachment_name(), bytes(&reply_all, a)),
+        (Some("note.txt"), b"quarantined\x00".to_vec())
+    );
     assert!(mock.mimes(ALICE, "drafts").is_empty(), "the draft was sent");
     assert_eq!(mock.mimes(BOB, "inbox").len(), 1);
     let ops: Vec<String> = mock.requests().into_iter().map(|r| r.operation).collect();
-    assert!(ops.ends_with(&["GetItem", "CreateItem", "CreateAttachment", "SendItem", "GetItem"].map(String::from)), "{ops:?}");
+    assert!(
+        ops.ends_with(
+            &[
+                "GetItem",
+                "CreateItem",
+                "CreateAttachment",
+                "SendItem",
+                "GetItem"
+            ]
+            .map(String::from)
+        ),
+        "{ops:?}"
+    );
     let unknown = "AAMkADEzYjJkLTYxMwB8GqYicWAAAA==";
-    let message = host.invoke("reply-to-email", json!({"item_id": unknown})).failure("not-found", 5);
+    let message = host
+        .invoke("reply-to-email", json!({"item_id": unknown}))
+        .failure("not-found", 5);
     assert!(message.contains(unknown), "{message}");
     assert_eq!(mock.schema_failures(), 0);
 }

@@ -6,15 +6,21 @@ use e2e::fixtures::{self, ALICE, ALICE_PASSWORD, BOB};
 use e2e::Host;
 use mail_parser::{MessageParser, MimeHeaders};
 use mock_exchange::NewMessage;
-use serde_json::json;
 use notify_common::{bytes, file};
+use serde_json::json;
 use std::path::PathBuf;
 
 mod notify_common;
 
-
 fn send_with(host: &Host, params: serde_json::Value, f: &PathBuf) -> e2e::Run {
-    host.run(&["invoke", "send-email", "--params", &params.to_string(), "--file", f.to_str().unwrap()])
+    host.run(&[
+        "invoke",
+        "send-email",
+        "--params",
+        &params.to_string(),
+        "--file",
+        f.to_str().unwrap(),
+    ])
 }
 
 const HOSTILE: &str = "</t:Subject><t:Body>]]>&amp; & <![CDATA[x]]> \"' <!-- Grüße";
@@ -27,19 +33,48 @@ fn hostile_text_arrives_verbatim_or_is_refused_before_sending() {
     let name = "<t:Name>]]>&amp;<![CDATA[\"'.txt";
     let f = file(&host, name, b"x");
     let body = format!("{HOSTILE}\r\nline\rtwo\n");
-    send_with(&host, json!({"to": [BOB], "subject": HOSTILE, "body_text": body}), &f).output();
+    send_with(
+        &host,
+        json!({"to": [BOB], "subject": HOSTILE, "body_text": body}),
+        &f,
+    )
+    .output();
     let sent = mock.mimes(ALICE, "sentitems");
     let m = MessageParser::default().parse(&sent[0]).unwrap();
     assert_eq!(m.subject(), Some(HOSTILE));
     assert_eq!(m.body_text(0).as_deref(), Some(body.as_str()));
-    assert_eq!(m.attachments().next().unwrap().attachment_name(), Some(name));
+    assert_eq!(
+        m.attachments().next().unwrap().attachment_name(),
+        Some(name)
+    );
     send_with(&host, json!({"to": [BOB], "body_html": HOSTILE}), &f).output();
     let sent = mock.mimes(ALICE, "sentitems");
-    assert_eq!(MessageParser::default().parse(&sent[1]).unwrap().body_html(0).as_deref(), Some(HOSTILE));
-    let id = mock.add_message(ALICE, "Inbox", &fixtures::email("m@evil.example", "hi", "x"), NewMessage::default());
-    host.invoke("reply-to-email", json!({"item_id": id, "body_html": HOSTILE})).output();
+    assert_eq!(
+        MessageParser::default()
+            .parse(&sent[1])
+            .unwrap()
+            .body_html(0)
+            .as_deref(),
+        Some(HOSTILE)
+    );
+    let id = mock.add_message(
+        ALICE,
+        "Inbox",
+        &fixtures::email("m@evil.example", "hi", "x"),
+        NewMessage::default(),
+    );
+    host.invoke(
+        "reply-to-email",
+        json!({"item_id": id, "body_html": HOSTILE}),
+    )
+    .output();
     let sent = mock.mimes(ALICE, "sentitems");
-    assert!(MessageParser::default().parse(&sent[2]).unwrap().body_html(0).unwrap().starts_with(HOSTILE));
+    assert!(MessageParser::default()
+        .parse(&sent[2])
+        .unwrap()
+        .body_html(0)
+        .unwrap()
+        .starts_with(HOSTILE));
     assert_eq!(mock.schema_failures(), 0);
 
     let before = mock.requests().len();
@@ -64,8 +99,16 @@ fn hostile_text_arrives_verbatim_or_is_refused_before_sending() {
     }
     let control = file(&host, "bad\u{1}.txt", b"x");
     let message = send_with(&host, json!({"to": [BOB]}), &control).failure("invalid-input", 2);
-    assert!(message.contains("params.attachments") && message.contains("U+0001"), "{message}");
-    let message = host.invoke("reply-to-email", json!({"item_id": id, "body_text": "\u{7}"})).failure("invalid-input", 2);
+    assert!(
+        message.contains("params.attachments") && message.contains("U+0001"),
+        "{message}"
+    );
+    let message = host
+        .invoke(
+            "reply-to-email",
+            json!({"item_id": id, "body_text": "\u{7}"}),
+        )
+        .failure("invalid-input", 2);
     assert!(message.starts_with("params.body_text"), "{message}");
     assert_eq!(mock.requests().len(), before, "nothing was sent");
 }
@@ -74,10 +117,21 @@ fn hostile_text_arrives_verbatim_or_is_refused_before_sending() {
 fn sending_as_someone_else_is_forbidden_with_what_to_change() {
     let mock = fixtures::mock();
     let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
-    let message = host.invoke("send-email", json!({"to": [BOB], "from": "ceo@contoso.example"})).failure("forbidden", 4);
-    assert!(message.contains("params.from") && message.contains("SendAs") && message.contains("ErrorSendAsDenied"), "{message}");
+    let message = host
+        .invoke(
+            "send-email",
+            json!({"to": [BOB], "from": "ceo@contoso.example"}),
+        )
+        .failure("forbidden", 4);
+    assert!(
+        message.contains("params.from")
+            && message.contains("SendAs")
+            && message.contains("ErrorSendAsDenied"),
+        "{message}"
+    );
     assert!(mock.mimes(BOB, "inbox").is_empty());
-    host.invoke("send-email", json!({"to": [BOB], "from": ALICE})).output();
+    host.invoke("send-email", json!({"to": [BOB], "from": ALICE}))
+        .output();
     assert_eq!(mock.schema_failures(), 0);
 }
 
@@ -85,21 +139,50 @@ fn sending_as_someone_else_is_forbidden_with_what_to_change() {
 fn exchanges_refusals_say_what_to_change() {
     let mock = fixtures::mock();
     let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
-    let message = host.invoke("send-email", json!({"to": [BOB], "mailbox": BOB})).failure("forbidden", 4);
-    assert!(message.contains("ApplicationImpersonation") && message.contains("ErrorImpersonateUserDenied"), "{message}");
+    let message = host
+        .invoke("send-email", json!({"to": [BOB], "mailbox": BOB}))
+        .failure("forbidden", 4);
+    assert!(
+        message.contains("ApplicationImpersonation")
+            && message.contains("ErrorImpersonateUserDenied"),
+        "{message}"
+    );
     mock.set_max_send_size(Some(4096));
     let f = file(&host, "big.bin", &[7u8; 8192]);
     let message = send_with(&host, json!({"to": [BOB]}), &f).failure("invalid-input", 2);
-    assert!(message.starts_with("params.attachments:") && message.contains("ErrorMessageSizeExceeded"), "{message}");
-    let id = mock.add_message(ALICE, "Inbox", &fixtures::email("m@evil.example", "hi", "x"), NewMessage::default());
+    assert!(
+        message.starts_with("params.attachments:") && message.contains("ErrorMessageSizeExceeded"),
+        "{message}"
+    );
+    let id = mock.add_message(
+        ALICE,
+        "Inbox",
+        &fixtures::email("m@evil.example", "hi", "x"),
+        NewMessage::default(),
+    );
     let params = json!({"item_id": id}).to_string();
-    let reply = host.run(&["invoke", "reply-to-email", "--params", &params, "--file", f.to_str().unwrap()]);
+    let reply = host.run(&[
+        "invoke",
+        "reply-to-email",
+        "--params",
+        &params,
+        "--file",
+        f.to_str().unwrap(),
+    ]);
     let message = reply.failure("invalid-input", 2);
-    assert!(message.contains("params.attachments"), "through the reply's draft too: {message}");
+    assert!(
+        message.contains("params.attachments"),
+        "through the reply's draft too: {message}"
+    );
     mock.set_max_send_size(None);
     mock.set_over_quota(ALICE);
-    let message = host.invoke("send-email", json!({"to": [BOB]})).failure("forbidden", 4);
-    assert!(message.contains("quota") && message.contains("ErrorQuotaExceeded"), "{message}");
+    let message = host
+        .invoke("send-email", json!({"to": [BOB]}))
+        .failure("forbidden", 4);
+    assert!(
+        message.contains("quota") && message.contains("ErrorQuotaExceeded"),
+        "{message}"
+    );
     assert!(mock.mimes(BOB, "inbox").is_empty(), "nothing was delivered");
     assert_eq!(mock.schema_failures(), 0);
 }
@@ -107,14 +190,41 @@ fn exchanges_refusals_say_what_to_change() {
 #[test]
 fn another_mailbox_sends_through_impersonation() {
     let mock = fixtures::mock();
-    let host = Host::oauth(&mock, fixtures::TENANT, fixtures::CLIENT_ID, fixtures::CLIENT_SECRET, ALICE);
-    let out = host.invoke("send-email", json!({"to": [ALICE], "subject": "from bob", "mailbox": BOB})).output();
+    let host = Host::oauth(
+        &mock,
+        fixtures::TENANT,
+        fixtures::CLIENT_ID,
+        fixtures::CLIENT_SECRET,
+        ALICE,
+    );
+    let out = host
+        .invoke(
+            "send-email",
+            json!({"to": [ALICE], "subject": "from bob", "mailbox": BOB}),
+        )
+        .output();
     assert_eq!(out["mailbox"], BOB);
-    assert!(out["message_id"].as_str().unwrap().ends_with("@contoso.example>"), "{out}");
+    assert!(
+        out["message_id"]
+            .as_str()
+            .unwrap()
+            .ends_with("@contoso.example>"),
+        "{out}"
+    );
     assert_eq!(mock.mimes(BOB, "sentitems").len(), 1);
     assert_eq!(mock.mimes(ALICE, "inbox").len(), 1);
-    let create = mock.requests().into_iter().find(|r| r.operation == "CreateItem").unwrap();
-    assert_eq!((create.impersonated.as_deref(), create.anchor_mailbox.as_deref()), (Some(BOB), Some(BOB)));
+    let create = mock
+        .requests()
+        .into_iter()
+        .find(|r| r.operation == "CreateItem")
+        .unwrap();
+    assert_eq!(
+        (
+            create.impersonated.as_deref(),
+            create.anchor_mailbox.as_deref()
+        ),
+        (Some(BOB), Some(BOB))
+    );
 }
 
 #[test]
@@ -125,12 +235,17 @@ fn a_25_mb_attachment_goes_through_within_the_memory_limit() {
     // plus the request with its base64, 33.4 MiB). 80 MiB is far under the
     // 512 MiB default and fails on one more copy of either.
     host.set("max_memory_mb", "80");
-    let data: Vec<u8> = (0..25 * 1024 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let data: Vec<u8> = (0..25 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let f = file(&host, "evidence.bin", &data);
     send_with(&host, json!({"to": [BOB], "subject": "large"}), &f).output();
     let sent = mock.mimes(ALICE, "sentitems");
     let m = MessageParser::default().parse(&sent[0]).unwrap();
-    assert!(bytes(&sent[0], m.attachments().next().unwrap()) == data, "the bytes are exact");
+    assert!(
+        bytes(&sent[0], m.attachments().next().unwrap()) == data,
+        "the bytes are exact"
+    );
     assert_eq!(mock.schema_failures(), 0);
 }
 
@@ -142,16 +257,25 @@ fn batch_sends_too() {
     // A line may carry input files, as `invoke --file` does.
     let report = file(&host, "report.txt", b"batched attachment \x00\xff");
     let with_file = json!({"action": "send-email", "params": {"to": [BOB], "subject": "with a file"}, "files": [report]});
-    let missing = json!({"action": "send-email", "params": {"to": [BOB]}, "files": ["/nonexistent/x.txt"]});
+    let missing =
+        json!({"action": "send-email", "params": {"to": [BOB]}, "files": ["/nonexistent/x.txt"]});
     let input = format!("{line}\n{line}\n{with_file}\n{missing}\n");
     let run = host.run_with_stdin(&["batch"], Some(&input));
     assert_eq!(run.code, 0, "{run:#?}");
-    let answers: Vec<serde_json::Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let answers: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(answers.len(), 4, "{run:#?}");
     for v in &answers[..3] {
         assert_eq!(v["ok"], true, "{v}");
     }
-    assert_eq!(answers[3]["error"]["kind"], "invalid-input", "{}", answers[3]);
+    assert_eq!(
+        answers[3]["error"]["kind"], "invalid-input",
+        "{}",
+        answers[3]
+    );
     let sent = mock.mimes(ALICE, "sentitems");
     assert_eq!(sent.len(), 3);
     let (mime, with) = sent

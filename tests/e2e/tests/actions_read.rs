@@ -10,17 +10,36 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 fn eml(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../mock-exchange/testdata/eml").join(name)).unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../mock-exchange/testdata/eml")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn sha(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// `invoke ACTION --params JSON --out DIR`: the output and the written files' directory.
-fn invoke_out(host: &Host, action: &str, params: serde_json::Value) -> (serde_json::Value, std::path::PathBuf) {
+fn invoke_out(
+    host: &Host,
+    action: &str,
+    params: serde_json::Value,
+) -> (serde_json::Value, std::path::PathBuf) {
     let out = host.dir.path().join(format!("out-{action}"));
-    let run = host.run(&["invoke", action, "--params", &params.to_string(), "--out", out.to_str().unwrap()]);
+    let run = host.run(&[
+        "invoke",
+        action,
+        "--params",
+        &params.to_string(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     (run.output(), out)
 }
 
@@ -38,7 +57,11 @@ fn download_mail_as_eml_gives_exchanges_bytes_untouched() {
     assert_eq!(out["sha256"], sha(&mime));
     let file = out["file"].as_str().unwrap();
     assert!(file.ends_with(".eml") && !file.contains('/'), "{file}");
-    assert_eq!(std::fs::read(dir.join(file)).unwrap(), mime, "byte for byte");
+    assert_eq!(
+        std::fs::read(dir.join(file)).unwrap(),
+        mime,
+        "byte for byte"
+    );
     assert_eq!(mock.schema_failures(), 0);
 }
 
@@ -48,11 +71,20 @@ fn download_mail_as_eml_acts_on_another_mailbox_by_impersonation() {
     let mime = fixtures::email("m@evil.com", "in bob's inbox", "hi");
     let id = mock.add_message(BOB, "Inbox", &mime, NewMessage::default());
     let host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
-    let out = host.invoke("download-mail-as-eml", json!({"item_id": id, "mailbox": BOB})).output();
+    let out = host
+        .invoke(
+            "download-mail-as-eml",
+            json!({"item_id": id, "mailbox": BOB}),
+        )
+        .output();
     assert_eq!(out["subject"], "in bob's inbox");
     assert_eq!(out["from"]["address"], "m@evil.com");
     assert_eq!(out["mailbox"], BOB);
-    let get: Vec<_> = mock.requests().into_iter().filter(|r| r.operation == "GetItem").collect();
+    let get: Vec<_> = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.operation == "GetItem")
+        .collect();
     assert_eq!(get[0].impersonated.as_deref(), Some(BOB));
     assert_eq!(get[0].anchor_mailbox.as_deref(), Some(BOB));
 }
@@ -63,18 +95,41 @@ fn ids_are_checked_before_anything_is_sent_and_unknown_ones_are_named() {
     let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
     for (params, field) in [
         (json!({}), "params.item_id: required"),
-        (json!({"item_id": "not an id!"}), "params.item_id: expected an EWS item id"),
-        (json!({"item_id": ["AAMkAD"]}), "params.item_id: expected a string (an item id"),
-        (json!({"item_id": "AAMkADEzYjJk", "colour": "red"}), "params.colour: unknown parameter"),
-        (json!({"item_id": "AAMkADEzYjJk", "mailbox": "bob"}), "params.mailbox: expected an email address"),
+        (
+            json!({"item_id": "not an id!"}),
+            "params.item_id: expected an EWS item id",
+        ),
+        (
+            json!({"item_id": ["AAMkAD"]}),
+            "params.item_id: expected a string (an item id",
+        ),
+        (
+            json!({"item_id": "AAMkADEzYjJk", "colour": "red"}),
+            "params.colour: unknown parameter",
+        ),
+        (
+            json!({"item_id": "AAMkADEzYjJk", "mailbox": "bob"}),
+            "params.mailbox: expected an email address",
+        ),
     ] {
-        let message = host.invoke("download-mail-as-eml", params.clone()).failure("invalid-input", 2);
+        let message = host
+            .invoke("download-mail-as-eml", params.clone())
+            .failure("invalid-input", 2);
         assert!(message.starts_with(field), "{params}: {message}");
     }
-    assert!(mock.requests().is_empty(), "nothing was sent: {:#?}", mock.requests());
+    assert!(
+        mock.requests().is_empty(),
+        "nothing was sent: {:#?}",
+        mock.requests()
+    );
     let unknown = "AAMkADEzYjJkLTYxMwB8GqYicWAAAA==";
-    let message = host.invoke("download-mail-as-eml", json!({"item_id": unknown})).failure("not-found", 5);
-    assert!(message.contains(unknown) && message.contains(ALICE), "{message}");
+    let message = host
+        .invoke("download-mail-as-eml", json!({"item_id": unknown}))
+        .failure("not-found", 5);
+    assert!(
+        message.contains(unknown) && message.contains(ALICE),
+        "{message}"
+    );
 }
 
 #[test]
@@ -92,7 +147,10 @@ fn get_attachments_returns_every_file_and_attached_email_byte_exact() {
         assert_eq!(a["sha256"], sha(&data), "{a}");
         assert_eq!(a["size"], data.len(), "{a}");
     }
-    let item = atts.iter().find(|a| a["kind"] == "item").expect("the attached email");
+    let item = atts
+        .iter()
+        .find(|a| a["kind"] == "item")
+        .expect("the attached email");
     assert!(item["file"].as_str().unwrap().ends_with(".eml"), "{item}");
     assert_eq!(item["content_type"], "message/rfc822");
     // The same attachments as the MIME holds, decoded (an attached email as its own bytes).
@@ -104,22 +162,39 @@ fn get_attachments_returns_every_file_and_attached_email_byte_exact() {
             _ => sha(p.contents()),
         })
         .collect();
-    let mut got: Vec<String> = atts.iter().map(|a| a["sha256"].as_str().unwrap().to_string()).collect();
+    let mut got: Vec<String> = atts
+        .iter()
+        .map(|a| a["sha256"].as_str().unwrap().to_string())
+        .collect();
     want.sort();
     got.sort();
     assert_eq!(got, want);
     let requests = mock.requests();
-    assert_eq!(requests.iter().filter(|r| r.operation == "GetAttachment").count(), atts.len());
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| r.operation == "GetAttachment")
+            .count(),
+        atts.len()
+    );
     assert_eq!(mock.schema_failures(), 0);
 
     // One by name; a name it does not have is not-found, listing what it has.
     let first = atts[0]["name"].as_str().unwrap().to_string();
-    let one = host.invoke("get-attachments", json!({"item_id": id, "names": [first]})).output();
+    let one = host
+        .invoke("get-attachments", json!({"item_id": id, "names": [first]}))
+        .output();
     assert_eq!(one["attachments"].as_array().unwrap().len(), 1);
     let message = host
-        .invoke("get-attachments", json!({"item_id": id, "names": ["nope.exe"]}))
+        .invoke(
+            "get-attachments",
+            json!({"item_id": id, "names": ["nope.exe"]}),
+        )
         .failure("not-found", 5);
-    assert!(message.contains("nope.exe") && message.contains(&first), "{message}");
+    assert!(
+        message.contains("nope.exe") && message.contains(&first),
+        "{message}"
+    );
 }
 
 /// A multipart email with one base64 attachment, as mail clients write it.
@@ -132,7 +207,11 @@ fn with_attachment(name: &str, data: &[u8]) -> Vec<u8> {
          Content-Transfer-Encoding: base64\r\n\r\n"
     )
     .into_bytes();
-    for line in base64::engine::general_purpose::STANDARD.encode(data).as_bytes().chunks(76) {
+    for line in base64::engine::general_purpose::STANDARD
+        .encode(data)
+        .as_bytes()
+        .chunks(76)
+    {
         m.extend_from_slice(line);
         m.extend_from_slice(b"\r\n");
     }
@@ -152,17 +231,30 @@ fn a_25_mb_attachment_comes_whole_within_the_default_memory_limit() {
             x as u8
         })
         .collect();
-    let id = mock.add_message(ALICE, PHISHING, &with_attachment("disk.img", &data), NewMessage::default());
+    let id = mock.add_message(
+        ALICE,
+        PHISHING,
+        &with_attachment("disk.img", &data),
+        NewMessage::default(),
+    );
     let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
     let (out, dir) = invoke_out(&host, "get-attachments", json!({"item_id": id}));
     assert_eq!(out["attachments"][0]["sha256"], sha(&data));
-    assert_eq!(std::fs::read(dir.join("disk.img")).unwrap().len(), data.len());
+    assert_eq!(
+        std::fs::read(dir.join("disk.img")).unwrap().len(),
+        data.len()
+    );
 }
 
 #[test]
 fn actions_run_in_one_batch_process() {
     let mock = fixtures::mock();
-    let id = mock.add_message(ALICE, PHISHING, &fixtures::email("m@evil.example", "batched", "hi"), NewMessage::default());
+    let id = mock.add_message(
+        ALICE,
+        PHISHING,
+        &fixtures::email("m@evil.example", "batched", "hi"),
+        NewMessage::default(),
+    );
     let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
     let input = [
         json!({"action": "search-emails-extended", "params": {"folder": PHISHING}}),
@@ -175,7 +267,11 @@ fn actions_run_in_one_batch_process() {
     .collect::<String>();
     let run = host.run_with_stdin(&["batch"], Some(&input));
     assert_eq!(run.code, 0, "{run:#?}");
-    let answers: Vec<serde_json::Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let answers: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(answers.len(), 4, "{run:#?}");
     assert_eq!(answers[0]["output"]["emails"][0]["item_id"], id);
     assert_eq!(answers[1]["output"]["subject"], "batched");

@@ -11,7 +11,11 @@ fn the_oauth_token_is_reused_across_processes_and_refreshed_once_after_revocatio
     let params = json!({"mailbox": ALICE});
     host.invoke("get-out-of-office", params.clone()).output();
     host.invoke("get-out-of-office", params.clone()).output();
-    assert_eq!(mock.token_requests(), 1, "the second process reuses the stored token");
+    assert_eq!(
+        mock.token_requests(),
+        1,
+        "the second process reuses the stored token"
+    );
 
     mock.revoke_tokens();
     host.invoke("get-out-of-office", params.clone()).output();
@@ -32,10 +36,26 @@ fn the_oauth_token_is_reused_across_processes_and_refreshed_once_after_revocatio
 fn a_token_that_keeps_being_refused_is_unauthorized_not_a_loop() {
     let mock = fixtures::mock();
     let host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
-    mock.inject("GetUserOofSettings", mock_exchange::Fault::Status { code: 401, retry_after: None }, 100);
-    host.invoke("get-out-of-office", json!({"mailbox": ALICE})).failure("unauthorized", 3);
-    assert_eq!(mock.token_requests(), 2, "one token, then exactly one refresh");
-    let ews = mock.requests().iter().filter(|r| r.operation == "GetUserOofSettings").count();
+    mock.inject(
+        "GetUserOofSettings",
+        mock_exchange::Fault::Status {
+            code: 401,
+            retry_after: None,
+        },
+        100,
+    );
+    host.invoke("get-out-of-office", json!({"mailbox": ALICE}))
+        .failure("unauthorized", 3);
+    assert_eq!(
+        mock.token_requests(),
+        2,
+        "one token, then exactly one refresh"
+    );
+    let ews = mock
+        .requests()
+        .iter()
+        .filter(|r| r.operation == "GetUserOofSettings")
+        .count();
     assert_eq!(ews, 2, "one try and one retry");
 }
 
@@ -43,15 +63,21 @@ fn a_token_that_keeps_being_refused_is_unauthorized_not_a_loop() {
 fn a_wrong_password_is_unauthorized() {
     let mock = fixtures::mock();
     let host = Host::basic(&mock, ALICE, "not-the-password-9c1e");
-    host.invoke("get-out-of-office", json!({"mailbox": ALICE})).failure("unauthorized", 3);
+    host.invoke("get-out-of-office", json!({"mailbox": ALICE}))
+        .failure("unauthorized", 3);
 }
 
 #[test]
 fn a_wrong_client_secret_is_unauthorized_with_the_aad_code() {
     let mock = fixtures::mock();
     let host = Host::oauth(&mock, TENANT, CLIENT_ID, "wrong-secret-5d2a", ALICE);
-    let message = host.invoke("get-out-of-office", json!({"mailbox": ALICE})).failure("unauthorized", 3);
-    assert!(message.contains("AADSTS7000215") || message.contains("invalid_client"), "{message}");
+    let message = host
+        .invoke("get-out-of-office", json!({"mailbox": ALICE}))
+        .failure("unauthorized", 3);
+    assert!(
+        message.contains("AADSTS7000215") || message.contains("invalid_client"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -59,17 +85,31 @@ fn impersonation_without_the_role_is_forbidden_with_a_hint() {
     let mock = fixtures::mock();
     let mut host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
     host.set("primary_smtp_address", BOB);
-    let message = host.invoke("get-out-of-office", json!({"mailbox": BOB})).failure("forbidden", 4);
-    assert!(message.contains("ApplicationImpersonation"), "the message says how to fix it: {message}");
+    let message = host
+        .invoke("get-out-of-office", json!({"mailbox": BOB}))
+        .failure("forbidden", 4);
+    assert!(
+        message.contains("ApplicationImpersonation"),
+        "the message says how to fix it: {message}"
+    );
     assert!(message.contains(BOB), "{message}");
 }
 
 #[test]
 fn impersonating_a_mailbox_that_does_not_exist_is_not_found() {
     let mock = fixtures::mock();
-    let host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, "ghost@contoso.example");
+    let host = Host::oauth(
+        &mock,
+        TENANT,
+        CLIENT_ID,
+        CLIENT_SECRET,
+        "ghost@contoso.example",
+    );
     let message = host
-        .invoke("get-out-of-office", json!({"mailbox": "ghost@contoso.example"}))
+        .invoke(
+            "get-out-of-office",
+            json!({"mailbox": "ghost@contoso.example"}),
+        )
         .failure("not-found", 5);
     assert!(message.contains("ghost@contoso.example"), "{message}");
 }
@@ -78,9 +118,17 @@ fn impersonating_a_mailbox_that_does_not_exist_is_not_found() {
 fn plain_http_is_refused_for_a_remote_server() {
     let mock = fixtures::mock();
     let mut host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
-    host.set("ews_url", "http://exchange.contoso.example/EWS/Exchange.asmx");
-    let message = host.invoke("get-out-of-office", json!({"mailbox": ALICE})).failure("invalid-input", 2);
-    assert!(message.contains("ews_url") && message.contains("https"), "{message}");
+    host.set(
+        "ews_url",
+        "http://exchange.contoso.example/EWS/Exchange.asmx",
+    );
+    let message = host
+        .invoke("get-out-of-office", json!({"mailbox": ALICE}))
+        .failure("invalid-input", 2);
+    assert!(
+        message.contains("ews_url") && message.contains("https"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -90,7 +138,10 @@ fn a_secret_in_the_config_file_is_refused_without_echoing_it() {
     host.set("password", ALICE_PASSWORD);
     let run = host.invoke("get-out-of-office", json!({"mailbox": ALICE}));
     let message = run.failure("invalid-input", 2);
-    assert!(message.contains("EWS_PASSWORD") && message.contains("password_file"), "{message}");
+    assert!(
+        message.contains("EWS_PASSWORD") && message.contains("password_file"),
+        "{message}"
+    );
     assert!(!run.stdout.contains("alice-7f3b") && !run.stderr.contains("alice-7f3b"));
 }
 
@@ -115,15 +166,27 @@ fn a_secret_can_come_from_a_file() {
 fn server_busy_is_throttled_with_the_back_off() {
     let mock = fixtures::mock();
     let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
-    mock.inject("GetUserOofSettings", mock_exchange::Fault::ServerBusy { backoff_ms: 2500 }, 1);
+    mock.inject(
+        "GetUserOofSettings",
+        mock_exchange::Fault::ServerBusy { backoff_ms: 2500 },
+        1,
+    );
     let run = host.invoke("get-out-of-office", json!({"mailbox": ALICE}));
     run.failure("throttled", 6);
     assert_eq!(run.json()["error"]["retry_after_ms"], 2500);
-    mock.inject("GetUserOofSettings", mock_exchange::Fault::Status { code: 503, retry_after: Some(7) }, 1);
+    mock.inject(
+        "GetUserOofSettings",
+        mock_exchange::Fault::Status {
+            code: 503,
+            retry_after: Some(7),
+        },
+        1,
+    );
     let run = host.invoke("get-out-of-office", json!({"mailbox": ALICE}));
     run.failure("throttled", 6);
     assert_eq!(run.json()["error"]["retry_after_ms"], 7000);
-    host.invoke("get-out-of-office", json!({"mailbox": ALICE})).output();
+    host.invoke("get-out-of-office", json!({"mailbox": ALICE}))
+        .output();
 }
 
 #[test]
@@ -131,10 +194,17 @@ fn malformed_or_dropped_answers_are_clean_failures() {
     let mock = fixtures::mock();
     let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
     mock.inject("GetUserOofSettings", mock_exchange::Fault::MalformedXml, 1);
-    host.invoke("get-out-of-office", json!({"mailbox": ALICE})).failure("internal", 1);
-    mock.inject("GetUserOofSettings", mock_exchange::Fault::DropConnection, 1);
-    host.invoke("get-out-of-office", json!({"mailbox": ALICE})).failure("unavailable", 7);
-    host.invoke("get-out-of-office", json!({"mailbox": ALICE})).output();
+    host.invoke("get-out-of-office", json!({"mailbox": ALICE}))
+        .failure("internal", 1);
+    mock.inject(
+        "GetUserOofSettings",
+        mock_exchange::Fault::DropConnection,
+        1,
+    );
+    host.invoke("get-out-of-office", json!({"mailbox": ALICE}))
+        .failure("unavailable", 7);
+    host.invoke("get-out-of-office", json!({"mailbox": ALICE}))
+        .output();
 }
 
 #[test]
@@ -142,9 +212,24 @@ fn ews_switched_off_is_said_plainly() {
     let mock = fixtures::mock();
     let host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
     // Exchange Online with EWS blocked for the tenant or the app: HTTP 403, no SOAP.
-    mock.inject("GetUserOofSettings", mock_exchange::Fault::Status { code: 403, retry_after: None }, 1);
-    let message = host.invoke("get-out-of-office", json!({"mailbox": ALICE})).failure("forbidden", 4);
-    for says in ["HTTP 403", "EWSEnabled", "EWSAllowedAppIDs", "1 April 2027", "Microsoft Graph"] {
+    mock.inject(
+        "GetUserOofSettings",
+        mock_exchange::Fault::Status {
+            code: 403,
+            retry_after: None,
+        },
+        1,
+    );
+    let message = host
+        .invoke("get-out-of-office", json!({"mailbox": ALICE}))
+        .failure("forbidden", 4);
+    for says in [
+        "HTTP 403",
+        "EWSEnabled",
+        "EWSAllowedAppIDs",
+        "1 April 2027",
+        "Microsoft Graph",
+    ] {
         assert!(message.contains(says), "{says}: {message}");
     }
 }

@@ -7,7 +7,12 @@ use mock_exchange::NewMessage;
 #[test]
 fn a_healthy_configuration_passes_and_optional_roles_are_only_reported() {
     let mock = fixtures::mock();
-    mock.add_message(ALICE, PHISHING, &fixtures::email("m@evil.example", "x", "y"), NewMessage::default());
+    mock.add_message(
+        ALICE,
+        PHISHING,
+        &fixtures::email("m@evil.example", "x", "y"),
+        NewMessage::default(),
+    );
     let (host, _) = ingesting_host(&mock);
     let run = host.run(&["check", "--json"]);
     assert_eq!(run.code, 0, "{run:#?}");
@@ -15,14 +20,30 @@ fn a_healthy_configuration_passes_and_optional_roles_are_only_reported() {
     assert_eq!(report["ok"], true);
     assert_eq!(report["mailbox"], ALICE);
     let checks = report["checks"].as_array().unwrap();
-    assert!(checks.iter().filter(|c| c["required"] == true).all(|c| c["ok"] == true), "{report}");
+    assert!(
+        checks
+            .iter()
+            .filter(|c| c["required"] == true)
+            .all(|c| c["ok"] == true),
+        "{report}"
+    );
     // Alice has no Discovery Management role: reported, with the fix, not fatal.
     let ediscovery = checks.iter().find(|c| c["check"] == "eDiscovery").unwrap();
     assert_eq!(ediscovery["ok"], false);
-    assert!(ediscovery["message"].as_str().unwrap().contains("Discovery Management"), "{ediscovery}");
+    assert!(
+        ediscovery["message"]
+            .as_str()
+            .unwrap()
+            .contains("Discovery Management"),
+        "{ediscovery}"
+    );
     let table = host.run(&["check"]);
     assert_eq!(table.code, 0);
-    assert!(table.stdout.contains("ok ") && table.stdout.contains("missing  eDiscovery"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("ok ") && table.stdout.contains("missing  eDiscovery"),
+        "{}",
+        table.stdout
+    );
 }
 
 #[test]
@@ -35,13 +56,31 @@ fn a_mailbox_the_account_may_not_impersonate_is_named_with_the_fix() {
     let report = run.json();
     assert_eq!(report["ok"], false);
     let first = &report["checks"][0];
-    assert_eq!((first["ok"].as_bool(), first["kind"].as_str()), (Some(false), Some("forbidden")));
-    assert!(first["message"].as_str().unwrap().contains("ApplicationImpersonation"), "{first}");
+    assert_eq!(
+        (first["ok"].as_bool(), first["kind"].as_str()),
+        (Some(false), Some("forbidden"))
+    );
+    assert!(
+        first["message"]
+            .as_str()
+            .unwrap()
+            .contains("ApplicationImpersonation"),
+        "{first}"
+    );
     let missing_folder = {
         let (mut h, _) = ingesting_host(&mock);
         h.set("folder", "Inbox/Nope");
         h.run(&["check", "--json"]).json()
     };
-    let read = missing_folder["checks"].as_array().unwrap().iter().find(|c| c["check"] == "read mail").unwrap().clone();
-    assert!(read["message"].as_str().unwrap().contains("\"Nope\""), "{read}");
+    let read = missing_folder["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "read mail")
+        .unwrap()
+        .clone();
+    assert!(
+        read["message"].as_str().unwrap().contains("\"Nope\""),
+        "{read}"
+    );
 }

@@ -11,7 +11,11 @@ fn the_ews_component_imports_exactly_the_contract() {
         .arg(component("ews_guest"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

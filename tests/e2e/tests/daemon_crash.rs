@@ -17,9 +17,15 @@ use std::time::{Duration, Instant};
 struct Rng(u64);
 impl Rng {
     fn new() -> Rng {
-        let seed = std::env::var("E2E_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
-        });
+        let seed = std::env::var("E2E_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+            });
         eprintln!("crash test seed: E2E_SEED={seed}");
         Rng(seed | 1)
     }
@@ -34,12 +40,25 @@ impl Rng {
 fn seed_mail(mock: &MockExchange, n: usize) -> BTreeSet<String> {
     (0..n)
         .map(|i| {
-            let received = format!("2026-11-{:02}T{:02}:{:02}:{:02}Z", 10 + i / 3600 % 10, i / 60 % 24, i % 60, i % 60);
+            let received = format!(
+                "2026-11-{:02}T{:02}:{:02}:{:02}Z",
+                10 + i / 3600 % 10,
+                i / 60 % 24,
+                i % 60,
+                i % 60
+            );
             mock.add_message(
                 ALICE,
                 PHISHING,
-                &email("report@evil.com", &format!("phish {i}"), &"x".repeat(i % 500)),
-                NewMessage { received: &received, ..NewMessage::default() },
+                &email(
+                    "report@evil.com",
+                    &format!("phish {i}"),
+                    &"x".repeat(i % 500),
+                ),
+                NewMessage {
+                    received: &received,
+                    ..NewMessage::default()
+                },
             )
         })
         .collect()
@@ -92,7 +111,11 @@ struct SinkIndex {
 impl SinkIndex {
     fn item_ids(&mut self, sink: &Path) -> BTreeSet<String> {
         let names: Vec<String> = std::fs::read_dir(sink)
-            .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
             .unwrap_or_default();
         names
             .into_iter()
@@ -101,7 +124,8 @@ impl SinkIndex {
                 self.item_of
                     .entry(name.clone())
                     .or_insert_with(|| {
-                        let text = std::fs::read_to_string(sink.join(&name).join("record.json")).unwrap();
+                        let text =
+                            std::fs::read_to_string(sink.join(&name).join("record.json")).unwrap();
                         let record: serde_json::Value = serde_json::from_str(&text).unwrap();
                         record["item_id"].as_str().unwrap().to_string()
                     })
@@ -119,13 +143,22 @@ impl SinkIndex {
 /// load, so the delay's range adapts: it shrinks when a run ingested more
 /// than the remaining kills can afford, and grows when runs make no
 /// progress. Small steps (`--max 5`) keep each run's progress short.
-fn kill_repeatedly(host: &Host, mock: &MockExchange, sink: Option<&Path>, kills: usize, max_ms: u64) -> Kills {
+fn kill_repeatedly(
+    host: &Host,
+    mock: &MockExchange,
+    sink: Option<&Path>,
+    kills: usize,
+    max_ms: u64,
+) -> Kills {
     let mut rng = Rng::new();
     let mut k = Kills::default();
     let mut index = SinkIndex::default();
     let mut range = max_ms;
     let unread = || mock.unread_count(ALICE, PHISHING);
-    let unavailable = Fault::Status { code: 503, retry_after: None };
+    let unavailable = Fault::Status {
+        code: 503,
+        retry_after: None,
+    };
     for _ in 0..kills * 10 {
         let before = unread();
         if k.landed >= kills || before == 0 {
@@ -178,7 +211,10 @@ fn kill_repeatedly(host: &Host, mock: &MockExchange, sink: Option<&Path>, kills:
     let started = Instant::now();
     let run = host.run(&["daemon", "--once"]);
     assert_eq!(run.code, 0, "the run after the crashes finishes: {run:#?}");
-    eprintln!("final run took {:?}, delay range at the end {range} ms", started.elapsed());
+    eprintln!(
+        "final run took {:?}, delay range at the end {range} ms",
+        started.elapsed()
+    );
     k
 }
 
@@ -189,22 +225,39 @@ fn assert_fetches_explained(mock: &MockExchange, ids: &BTreeSet<String>, k: &Kil
     let trails = mock.item_trails();
     let mut f = Fetches::default();
     for id in ids {
-        let trail = trails.get(id).unwrap_or_else(|| panic!("{id} was never fetched"));
-        assert!(trail.read_at.is_some(), "{id} was never marked read: {trail:?}");
+        let trail = trails
+            .get(id)
+            .unwrap_or_else(|| panic!("{id} was never fetched"));
+        assert!(
+            trail.read_at.is_some(),
+            "{id} was never marked read: {trail:?}"
+        );
         assert!(mock.message(id).unwrap().is_read, "{id} is read");
-        assert_eq!(trail.fetches_after_read(), 0, "{id} was fetched again after its mark-read: {trail:?}");
+        assert_eq!(
+            trail.fetches_after_read(),
+            0,
+            "{id} was fetched again after its mark-read: {trail:?}"
+        );
         let again = trail.fetches.len() - 1;
         let exposed = k.exposed.get(id).copied().unwrap_or(0);
-        assert!(again <= exposed, "{id} fetched {again} more times, but only {exposed} kills left it unread: {trail:?}");
+        assert!(
+            again <= exposed,
+            "{id} fetched {again} more times, but only {exposed} kills left it unread: {trail:?}"
+        );
         f.again += again;
         f.emails_again += usize::from(again > 0);
         f.redelivered += again.min(k.sunk_unacked.get(id).copied().unwrap_or(0));
     }
     let unexpected: Vec<_> = trails.keys().filter(|id| !ids.contains(*id)).collect();
-    assert!(unexpected.is_empty(), "fetched items that were never seeded: {unexpected:?}");
+    assert!(
+        unexpected.is_empty(),
+        "fetched items that were never seeded: {unexpected:?}"
+    );
     let served = mock.faults_served();
     assert!(
-        served.iter().all(|(_, f)| matches!(f, Fault::Status { code: 503, .. })),
+        served
+            .iter()
+            .all(|(_, f)| matches!(f, Fault::Status { code: 503, .. })),
         "{served:?}"
     );
     f.unavailable = served.len();
@@ -252,8 +305,14 @@ fn measure_a_full_run() {
     let started = Instant::now();
     let max = std::env::var("E2E_MAX").unwrap_or_else(|_| "50".into());
     let run = host.run(&["daemon", "--once", "--max", &max]);
-    eprintln!("{}", run.stderr.lines().take(5).collect::<Vec<_>>().join("\n"));
-    eprintln!("full run of 1000 emails, --max {max}: {:?}", started.elapsed());
+    eprintln!(
+        "{}",
+        run.stderr.lines().take(5).collect::<Vec<_>>().join("\n")
+    );
+    eprintln!(
+        "full run of 1000 emails, --max {max}: {:?}",
+        started.elapsed()
+    );
     let requests = mock.requests();
     let count = |op: &str| requests.iter().filter(|r| r.operation == op).count();
     eprintln!(
@@ -267,8 +326,11 @@ fn measure_a_full_run() {
 
 /// Alice's Phishing folder ingested into a mock automation engine.
 fn http_sink_host(mock: &MockExchange) -> (MockEngine, Host) {
-    let engine = MockEngine::start(EngineOptions { access_id: "soar-id".into(), access_key: "soar-key-91f3".into() })
-        .expect("start the mock engine");
+    let engine = MockEngine::start(EngineOptions {
+        access_id: "soar-id".into(),
+        access_key: "soar-key-91f3".into(),
+    })
+    .expect("start the mock engine");
     let mut host = Host::basic(mock, ALICE, fixtures::ALICE_PASSWORD);
     host.set("folder", PHISHING)
         .set("sink", "http")
@@ -284,11 +346,18 @@ fn a_thousand_emails_survive_two_hundred_kills_handed_out_again_only_after_a_kil
     let ids = seed_mail(&mock, 1000);
     let (host, sink) = ingesting_host(&mock);
     let k = kill_repeatedly(&host, &mock, Some(&sink), 200, 200);
-    assert!(k.landed >= 200, "only {} kills landed while the host ran", k.landed);
+    assert!(
+        k.landed >= 200,
+        "only {} kills landed while the host ran",
+        k.landed
+    );
     assert_kills_landed_mid_step(&k);
 
     let records = dir_sink_records(&sink);
-    let delivered: BTreeSet<String> = records.iter().map(|(_, r)| r["item_id"].as_str().unwrap().to_string()).collect();
+    let delivered: BTreeSet<String> = records
+        .iter()
+        .map(|(_, r)| r["item_id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(delivered.len(), records.len(), "one folder per email");
     assert_eq!(delivered, ids, "every email, and only those");
     assert_eq!(mock.unread_count(ALICE, PHISHING), 0, "all marked read");
@@ -318,13 +387,24 @@ fn killed_between_engine_and_ack_the_engine_sees_only_its_idempotency_key_again(
 
     let posts = engine.posts_per_key();
     let records = engine.records();
-    assert_eq!(records.len(), ids.len(), "every email stored once by the engine");
-    let stored: BTreeSet<String> = records.iter().map(|r| r["record"]["item_id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(
+        records.len(),
+        ids.len(),
+        "every email stored once by the engine"
+    );
+    let stored: BTreeSet<String> = records
+        .iter()
+        .map(|r| r["record"]["item_id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(stored, ids);
     let f = assert_fetches_explained(&mock, &ids, &k);
     let repeats: usize = posts.values().map(|n| n - 1).sum();
     let max = posts.values().max().copied().unwrap_or(0);
-    assert!(repeats <= f.again, "{repeats} repeated POSTs, but only {} fetches again: a POST repeats only after one", f.again);
+    assert!(
+        repeats <= f.again,
+        "{repeats} repeated POSTs, but only {} fetches again: a POST repeats only after one",
+        f.again
+    );
     eprintln!(
         "http sink crash test: {} kills landed; {} 503s served; {} emails, {} POSTs, {repeats} repeated POSTs \
          (max {max} for one key), {} fetches again, all deduplicated by Idempotency-Key",
@@ -342,7 +422,13 @@ fn the_http_sink_retries_a_busy_engine_and_acks_only_what_it_stored() {
     let mock = fixtures::mock();
     let ids = seed_mail(&mock, 5);
     let (engine, mut host) = http_sink_host(&mock);
-    engine.inject(mock_exchange::EngineFault::Status { code: 503, retry_after: Some(1) }, 2);
+    engine.inject(
+        mock_exchange::EngineFault::Status {
+            code: 503,
+            retry_after: Some(1),
+        },
+        2,
+    );
     let run = host.run(&["daemon", "--once"]);
     assert_eq!(run.code, 0, "{run:#?}");
     assert_eq!(engine.records().len(), ids.len());
@@ -354,6 +440,9 @@ fn the_http_sink_retries_a_busy_engine_and_acks_only_what_it_stored() {
     let run = host.run(&["daemon", "--once"]);
     assert_ne!(run.code, 0, "{run:#?}");
     for id in &more {
-        assert!(!mock.message(id).unwrap().is_read, "not stored, so not acked");
+        assert!(
+            !mock.message(id).unwrap().is_read,
+            "not stored, so not acked"
+        );
     }
 }

@@ -9,10 +9,15 @@ use std::time::{Duration, Instant};
 fn seed(mock: &mock_exchange::MockExchange, n: usize) {
     for i in 0..n {
         let received = format!("2026-11-20T09:{i:02}:00Z");
-        mock.add_message(ALICE, PHISHING, &email("a@x.example", &format!("m{i}"), "body"), NewMessage {
-            received: &received,
-            ..NewMessage::default()
-        });
+        mock.add_message(
+            ALICE,
+            PHISHING,
+            &email("a@x.example", &format!("m{i}"), "body"),
+            NewMessage {
+                received: &received,
+                ..NewMessage::default()
+            },
+        );
     }
 }
 
@@ -21,17 +26,33 @@ fn the_stdout_sink_prints_one_line_per_email_with_files_inline_on_request() {
     let mock = fixtures::mock();
     seed(&mock, 3);
     let mut host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
-    host.set("folder", PHISHING).set("sink", "stdout").set("sink_stdout_files", "inline");
+    host.set("folder", PHISHING)
+        .set("sink", "stdout")
+        .set("sink_stdout_files", "inline");
     let run = host.run(&["daemon", "--once"]);
     assert_eq!(run.code, 0, "{run:#?}");
-    let lines: Vec<Value> = run.stdout.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
     assert_eq!(lines.len(), 3, "{}", run.stdout);
     for line in &lines {
         assert_eq!(line["id"], line["record"]["id"]);
-        let eml = line["files"].as_array().unwrap().iter().find(|f| f["name"] == "message.eml").expect("message.eml");
+        let eml = line["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "message.eml")
+            .expect("message.eml");
         assert!(eml["data_base64"].as_str().is_some_and(|d| !d.is_empty()));
     }
-    assert!(run.stderr.contains("daemon: step 1: polled 3, stored 3, acked 3"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("daemon: step 1: polled 3, stored 3, acked 3"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(mock.unread_count(ALICE, PHISHING), 0);
 }
 
@@ -48,7 +69,10 @@ fn sigterm_finishes_the_step_and_stops() {
     }
     // Now it waits an hour for the next step: SIGTERM must end that at once.
     let stopped = Instant::now();
-    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(20);
     let code = loop {
@@ -64,7 +88,10 @@ fn sigterm_finishes_the_step_and_stops() {
 }
 
 fn sigterm(child: &std::process::Child) {
-    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -82,7 +109,13 @@ fn wait_for_exit(child: &mut std::process::Child, within: Duration) -> Option<i3
 /// Waits until the mock has seen `n` requests of `operation`.
 fn wait_for_request(mock: &mock_exchange::MockExchange, operation: &str, n: usize) {
     let deadline = Instant::now() + Duration::from_secs(60);
-    while mock.requests().iter().filter(|r| r.operation == operation).count() < n {
+    while mock
+        .requests()
+        .iter()
+        .filter(|r| r.operation == operation)
+        .count()
+        < n
+    {
         assert!(Instant::now() < deadline, "no {operation} request");
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -98,7 +131,11 @@ fn sigterm_during_a_step_lets_it_finish_and_a_second_one_stops_at_once() {
     wait_for_request(&mock, "FindItem", 1);
     sigterm(&child);
     assert_eq!(wait_for_exit(&mut child, Duration::from_secs(30)), Some(0));
-    assert_eq!(dir_sink_records(&sink).len(), 3, "the step under way was finished");
+    assert_eq!(
+        dir_sink_records(&sink).len(),
+        3,
+        "the step under way was finished"
+    );
     assert_eq!(mock.unread_count(ALICE, PHISHING), 0, "and acked");
 
     seed(&mock, 2);
@@ -110,9 +147,16 @@ fn sigterm_during_a_step_lets_it_finish_and_a_second_one_stops_at_once() {
     std::thread::sleep(Duration::from_millis(200));
     sigterm(&child);
     let started = Instant::now();
-    assert_eq!(wait_for_exit(&mut child, Duration::from_secs(10)), Some(143));
+    assert_eq!(
+        wait_for_exit(&mut child, Duration::from_secs(10)),
+        Some(143)
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
-    assert_eq!(mock.unread_count(ALICE, PHISHING), 2, "nothing acked: the next run delivers them");
+    assert_eq!(
+        mock.unread_count(ALICE, PHISHING),
+        2,
+        "nothing acked: the next run delivers them"
+    );
     let run = host.run(&["daemon", "--once"]);
     assert_eq!(run.code, 0, "{run:#?}");
     assert_eq!(dir_sink_records(&sink).len(), 5);

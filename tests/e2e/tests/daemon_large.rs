@@ -60,15 +60,29 @@ fn email_with(subject: &str, attachments: &[(&str, &str, Vec<u8>)]) -> Vec<u8> {
 }
 
 fn add(mock: &MockExchange, mime: &[u8], received: &str) -> String {
-    mock.add_message(ALICE, PHISHING, mime, NewMessage { received, ..NewMessage::default() })
+    mock.add_message(
+        ALICE,
+        PHISHING,
+        mime,
+        NewMessage {
+            received,
+            ..NewMessage::default()
+        },
+    )
 }
 
 fn count(mock: &MockExchange, operation: &str) -> usize {
-    mock.requests().iter().filter(|r| r.operation == operation).count()
+    mock.requests()
+        .iter()
+        .filter(|r| r.operation == operation)
+        .count()
 }
 
 fn sha(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[test]
@@ -117,7 +131,11 @@ fn an_email_too_large_to_fetch_whole_arrives_from_its_parts_with_the_one_behind_
     );
     assert!(mime.len() > 50_000_000, "{}", mime.len());
     let huge = add(&mock, &mime, "2026-11-20T10:00:00Z");
-    let small = add(&mock, &fixtures::email("m@evil.com", "small one", "hi"), "2026-11-20T10:01:00Z");
+    let small = add(
+        &mock,
+        &fixtures::email("m@evil.com", "small one", "hi"),
+        "2026-11-20T10:01:00Z",
+    );
     let (host, sink) = ingesting_host(&mock);
     let run = host.run(&["daemon", "--once"]);
     assert_eq!(run.code, 0, "{run:#?}");
@@ -127,7 +145,13 @@ fn an_email_too_large_to_fetch_whole_arrives_from_its_parts_with_the_one_behind_
 
     let (dir, r) = &records[0];
     assert_eq!(r["subject"], "huge");
-    assert!(r["errors"][0].as_str().unwrap().contains("too large to fetch whole"), "{r}");
+    assert!(
+        r["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("too large to fetch whole"),
+        "{r}"
+    );
     assert_eq!(r["eml"], serde_json::Value::Null);
     assert_eq!(r["from"]["address"], "m@evil.com");
     assert_eq!(r["body"]["text"].as_str().unwrap().trim(), "see attached");

@@ -14,12 +14,23 @@ fn eml_dir() -> std::path::PathBuf {
 }
 
 fn hex(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn add(mock: &MockExchange, mime: &[u8], minute: u32) -> String {
     let received = format!("2026-11-20T08:{minute:02}:00Z");
-    mock.add_message(ALICE, PHISHING, mime, NewMessage { received: &received, ..NewMessage::default() })
+    mock.add_message(
+        ALICE,
+        PHISHING,
+        mime,
+        NewMessage {
+            received: &received,
+            ..NewMessage::default()
+        },
+    )
 }
 
 fn run_once(host: &e2e::Host) {
@@ -34,8 +45,12 @@ fn check_files(sink: &Path, id: &str, record: &Value) {
     assert!(!eml.is_empty());
     for a in record["attachments"].as_array().unwrap() {
         let name = a["file"].as_str().expect("every attachment has a file");
-        assert!(!name.contains('/') && !name.starts_with('.') && !name.chars().any(char::is_control), "{name:?}");
-        let data = std::fs::read(sink.join(id).join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            !name.contains('/') && !name.starts_with('.') && !name.chars().any(char::is_control),
+            "{name:?}"
+        );
+        let data =
+            std::fs::read(sink.join(id).join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(a["size"], data.len(), "{name}");
         assert_eq!(a["sha256"], hex(&data), "{name}");
     }
@@ -44,14 +59,24 @@ fn check_files(sink: &Path, id: &str, record: &Value) {
 #[test]
 fn every_test_message_arrives_whole() {
     let mock = fixtures::mock();
-    let mut names: Vec<_> = std::fs::read_dir(eml_dir()).unwrap().flatten().map(|e| e.path()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(eml_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     names.sort();
     assert_eq!(names.len(), 15);
     let mut originals = std::collections::HashMap::new();
     for (i, path) in names.iter().enumerate() {
         let bytes = std::fs::read(path).unwrap();
         let id = add(&mock, &bytes, i as u32);
-        originals.insert(id, (path.file_name().unwrap().to_string_lossy().into_owned(), bytes));
+        originals.insert(
+            id,
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                bytes,
+            ),
+        );
     }
     let (host, sink) = ingesting_host(&mock);
     run_once(&host);
@@ -65,7 +90,10 @@ fn every_test_message_arrives_whole() {
         assert_eq!(dir, record["id"].as_str().unwrap());
         let (file, bytes) = &originals[record["item_id"].as_str().unwrap()];
         let eml = std::fs::read(sink.join(dir).join("message.eml")).unwrap();
-        assert!(eml == *bytes, "{file}: message.eml is the message byte for byte");
+        assert!(
+            eml == *bytes,
+            "{file}: message.eml is the message byte for byte"
+        );
         check_files(&sink, dir, record);
         assert_eq!(record["mailbox"], ALICE);
         assert!(record["received"].as_str().unwrap().ends_with('Z'));
@@ -73,36 +101,77 @@ fn every_test_message_arrives_whole() {
     }
     let r = |f: &str| by_file[f].clone();
     let attachment = |f: &str, name: &str| -> Value {
-        r(f)["attachments"].as_array().unwrap().iter().find(|a| a["file"] == name).cloned()
+        r(f)["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["file"] == name)
+            .cloned()
             .unwrap_or_else(|| panic!("{f}: no attachment {name}: {}", r(f)["attachments"]))
     };
 
     assert_eq!(r("encword-euc-kr.eml")["subject"], "NOTE: 한국말로 하는 것");
-    assert_eq!(r("encword-iso-2022-jp.eml")["subject"], "日本語メールテスト (testing Japanese emails)");
-    assert!(r("charset-ks_c_5601-1987-8bit.eml")["body"]["text"].as_str().unwrap().contains("스티해"));
-    assert!(r("encword-windows-1252.eml")["body"]["text"].as_str().unwrap().contains("mißliche"));
+    assert_eq!(
+        r("encword-iso-2022-jp.eml")["subject"],
+        "日本語メールテスト (testing Japanese emails)"
+    );
+    assert!(r("charset-ks_c_5601-1987-8bit.eml")["body"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("스티해"));
+    assert!(r("encword-windows-1252.eml")["body"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("mißliche"));
     let cyrillic = r("encword-windows-1251-bad-date.eml");
-    assert_eq!(cyrillic["sent"], Value::Null, "an impossible date is null, not a guess");
+    assert_eq!(
+        cyrillic["sent"],
+        Value::Null,
+        "an impossible date is null, not a guess"
+    );
     assert!(!cyrillic["errors"].as_array().unwrap().is_empty());
 
     let blue = attachment("inline-images-multipart-related-cid.eml", "blueball.png");
-    assert_eq!((blue["size"].as_u64(), blue["inline"].as_bool()), (Some(1325), Some(true)));
+    assert_eq!(
+        (blue["size"].as_u64(), blue["inline"].as_bool()),
+        (Some(1325), Some(true))
+    );
     assert!(blue["content_id"].as_str().is_some());
-    assert_eq!(attachment("inline-images-multipart-related-cid.eml", "redball.png")["size"], 1453);
+    assert_eq!(
+        attachment("inline-images-multipart-related-cid.eml", "redball.png")["size"],
+        1453
+    );
 
-    assert_eq!(attachment("tnef-winmail-dat-koi8r.eml", "winmail.dat")["size"], 9566);
+    assert_eq!(
+        attachment("tnef-winmail-dat-koi8r.eml", "winmail.dat")["size"],
+        9566
+    );
     let signature = attachment("smime-multipart-signed-inline-png.eml", "smime.p7s");
-    assert!(signature["media_type"].as_str().unwrap().contains("pkcs7-signature"), "{signature}");
+    assert!(
+        signature["media_type"]
+            .as_str()
+            .unwrap()
+            .contains("pkcs7-signature"),
+        "{signature}"
+    );
     assert!(signature["size"].as_u64().unwrap() > 0);
     let long = format!("{}.txt", "かきくけこ".repeat(5));
-    assert_eq!(attachment("encword-utf8-rfc2231-long-filename.eml", &long)["original_name"], long.as_str());
+    assert_eq!(
+        attachment("encword-utf8-rfc2231-long-filename.eml", &long)["original_name"],
+        long.as_str()
+    );
 
     let forwarded = attachment("nested-rfc822.eml", "ForwardedMessage.eml");
     assert_eq!(forwarded["kind"], "email");
     assert_eq!(forwarded["media_type"], "message/rfc822");
     assert_eq!(forwarded["email"]["subject"], "Another PDF");
     let outlook = r("nested-rfc822-outlook-simple.eml");
-    let nested: Vec<_> = outlook["attachments"].as_array().unwrap().iter().filter(|a| a["kind"] == "email").collect();
+    let nested: Vec<_> = outlook["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "email")
+        .collect();
     assert_eq!(nested.len(), 1, "{}", outlook["attachments"]);
     assert!(nested[0]["email"]["subject"].as_str().is_some());
 }
@@ -126,7 +195,15 @@ fn hostile_attachment_names_still_arrive_under_safe_unique_names() {
         "Content-Disposition: attachment; filename=\"..\"\r\n".to_string(),
     ];
     for (i, n) in names.iter().enumerate() {
-        mime.extend(part(n, &["aGVsbG8=", "d29ybGQ=", "Zm9v", "YmFy", "YmF6", "cXV4", "b25l", "dHdv"][i]).into_bytes());
+        mime.extend(
+            part(
+                n,
+                &[
+                    "aGVsbG8=", "d29ybGQ=", "Zm9v", "YmFy", "YmF6", "cXV4", "b25l", "dHdv",
+                ][i],
+            )
+            .into_bytes(),
+        );
     }
     mime.extend(b"--b--\r\n");
     add(&mock, &mime, 0);
@@ -136,16 +213,31 @@ fn hostile_attachment_names_still_arrive_under_safe_unique_names() {
     assert_eq!(records.len(), 1);
     let (id, record) = &records[0];
     let attachments = record["attachments"].as_array().unwrap();
-    assert_eq!(attachments.len(), names.len(), "none dropped: {attachments:#?}");
+    assert_eq!(
+        attachments.len(),
+        names.len(),
+        "none dropped: {attachments:#?}"
+    );
     check_files(&sink, id, record);
-    let files: std::collections::BTreeSet<String> =
-        attachments.iter().map(|a| a["file"].as_str().unwrap().to_lowercase()).collect();
+    let files: std::collections::BTreeSet<String> = attachments
+        .iter()
+        .map(|a| a["file"].as_str().unwrap().to_lowercase())
+        .collect();
     assert_eq!(files.len(), names.len(), "unique: {files:?}");
     assert!(!files.contains("message.eml"));
-    assert!(attachments.iter().all(|a| a["file"].as_str().unwrap().chars().count() <= 120));
-    assert!(attachments.iter().any(|a| a["original_name"] == "../../etc/passwd"));
-    assert!(attachments.iter().any(|a| a["original_name"].as_str().is_some_and(|n| n.starts_with(&long))));
-    assert!(attachments.iter().any(|a| a["original_name"].is_null()), "the unnamed one keeps null");
+    assert!(attachments
+        .iter()
+        .all(|a| a["file"].as_str().unwrap().chars().count() <= 120));
+    assert!(attachments
+        .iter()
+        .any(|a| a["original_name"] == "../../etc/passwd"));
+    assert!(attachments.iter().any(|a| a["original_name"]
+        .as_str()
+        .is_some_and(|n| n.starts_with(&long))));
+    assert!(
+        attachments.iter().any(|a| a["original_name"].is_null()),
+        "the unnamed one keeps null"
+    );
 }
 
 #[test]
@@ -159,11 +251,22 @@ fn unreadable_mime_and_a_refused_item_are_delivered_once_with_errors() {
     run_once(&host);
     let records = dir_sink_records(&sink);
     assert_eq!(records.len(), 3, "one bad email never blocks the rest");
-    let with_errors: Vec<_> = records.iter().filter(|(_, r)| !r["errors"].as_array().unwrap().is_empty()).collect();
+    let with_errors: Vec<_> = records
+        .iter()
+        .filter(|(_, r)| !r["errors"].as_array().unwrap().is_empty())
+        .collect();
     assert_eq!(with_errors.len(), 2, "{records:#?}");
-    let refused_record = records.iter().find(|(_, r)| r["item_id"] == refused.as_str()).unwrap();
-    assert_eq!(refused_record.1["subject"], "refused by GetItem", "known from FindItem");
-    assert!(refused_record.1["errors"].to_string().contains("ErrorCorruptData"));
+    let refused_record = records
+        .iter()
+        .find(|(_, r)| r["item_id"] == refused.as_str())
+        .unwrap();
+    assert_eq!(
+        refused_record.1["subject"], "refused by GetItem",
+        "known from FindItem"
+    );
+    assert!(refused_record.1["errors"]
+        .to_string()
+        .contains("ErrorCorruptData"));
     assert!(mock.message(&good).unwrap().is_read);
 
     // Never again, whatever Exchange says about the refused one later.
@@ -175,7 +278,9 @@ fn unreadable_mime_and_a_refused_item_are_delivered_once_with_errors() {
 #[test]
 fn a_failed_mark_read_is_retried_later_and_nothing_is_delivered_twice() {
     let mock = fixtures::mock();
-    let ids: Vec<_> = (0..3).map(|i| add(&mock, &email("a@x.example", &format!("m{i}"), "x"), i)).collect();
+    let ids: Vec<_> = (0..3)
+        .map(|i| add(&mock, &email("a@x.example", &format!("m{i}"), "x"), i))
+        .collect();
     mock.inject("UpdateItem", Fault::ServerBusy { backoff_ms: 100 }, 1);
     let (host, sink) = ingesting_host(&mock);
     run_once(&host);
@@ -187,13 +292,20 @@ fn a_failed_mark_read_is_retried_later_and_nothing_is_delivered_twice() {
     run_once(&host);
     assert_eq!(count_deliveries(&sink), posts_before, "no redelivery");
     for id in &ids[1..] {
-        assert!(mock.message(id).unwrap().is_read, "the pending mark-read was retried");
+        assert!(
+            mock.message(id).unwrap().is_read,
+            "the pending mark-read was retried"
+        );
     }
     let moved = add(&mock, &email("a@x.example", "moved away", "x"), 9);
     mock.fail_item(&moved, "ErrorItemNotFound", 1000);
     run_once(&host);
     run_once(&host);
-    assert_eq!(dir_sink_records(&sink).len(), 4, "delivered once although it can never be marked read");
+    assert_eq!(
+        dir_sink_records(&sink).len(),
+        4,
+        "delivered once although it can never be marked read"
+    );
 }
 
 /// The sink's folders' modification times: a redelivery rewrites one.
@@ -201,7 +313,12 @@ fn count_deliveries(sink: &Path) -> Vec<(String, std::time::SystemTime)> {
     let mut v: Vec<_> = std::fs::read_dir(sink)
         .unwrap()
         .flatten()
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.metadata().unwrap().modified().unwrap()))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.metadata().unwrap().modified().unwrap(),
+            )
+        })
         .collect();
     v.sort();
     v

@@ -16,12 +16,22 @@ fn every_request_body_carries_its_content_length_for_ews_and_the_token_endpoint(
     for i in 0..3 {
         let received = format!("2026-11-20T09:0{i}:00Z");
         let mime = email("report@evil.com", &format!("phish {i}"), "body");
-        mock.add_message(ALICE, PHISHING, &mime, NewMessage { received: &received, ..NewMessage::default() });
+        mock.add_message(
+            ALICE,
+            PHISHING,
+            &mime,
+            NewMessage {
+                received: &received,
+                ..NewMessage::default()
+            },
+        );
     }
     mock.require_content_length(true);
     let mut host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
     let sink = host.dir.path().join("sink");
-    host.set("folder", PHISHING).set("sink", "dir").set("sink_dir", sink.to_str().unwrap());
+    host.set("folder", PHISHING)
+        .set("sink", "dir")
+        .set("sink_dir", sink.to_str().unwrap());
 
     let action = host.invoke("get-out-of-office", json!({"mailbox": ALICE}));
     let daemon = host.run(&["daemon", "--once"]);
@@ -30,18 +40,35 @@ fn every_request_body_carries_its_content_length_for_ews_and_the_token_endpoint(
     // because of the 411s, and this says why.
     let requests = mock.requests();
     for r in &requests {
-        let op = if r.operation.is_empty() { "(unread body)" } else { r.operation.as_str() };
+        let op = if r.operation.is_empty() {
+            "(unread body)"
+        } else {
+            r.operation.as_str()
+        };
         match r.framing {
             Framing::ContentLength(n) => {
                 assert!(n > 0, "{op}: an empty body: {r:?}");
-                assert_eq!(Some(n), r.body_len.map(|l| l as u64), "{op}: Content-Length is the body's length: {r:?}");
+                assert_eq!(
+                    Some(n),
+                    r.body_len.map(|l| l as u64),
+                    "{op}: Content-Length is the body's length: {r:?}"
+                );
             }
-            Framing::Chunked => panic!("{op} was sent with Transfer-Encoding: chunked, not Content-Length: {r:?}"),
+            Framing::Chunked => {
+                panic!("{op} was sent with Transfer-Encoding: chunked, not Content-Length: {r:?}")
+            }
             Framing::None => panic!("{op} was sent with neither Content-Length nor a body: {r:?}"),
         }
     }
     let seen: BTreeSet<&str> = requests.iter().map(|r| r.operation.as_str()).collect();
-    for op in ["token", "GetUserOofSettings", "FindFolder", "FindItem", "GetItem", "UpdateItem"] {
+    for op in [
+        "token",
+        "GetUserOofSettings",
+        "FindFolder",
+        "FindItem",
+        "GetItem",
+        "UpdateItem",
+    ] {
         assert!(seen.contains(op), "no {op} request to check: {seen:?}");
     }
 

@@ -29,8 +29,15 @@ fn bystander() -> (u16, Arc<AtomicUsize>) {
 /// 127.0.0.1: the same server, but another authority for the allow-list, so a
 /// token request gets through only if the host allowed `token_url` itself.
 fn token_url_on_localhost(mock: &MockExchange, tenant: &str) -> String {
-    let url = format!("http://localhost:{}/{tenant}/oauth2/v2.0/token", mock.addr().port());
-    assert!(mock.ews_url().starts_with("http://127.0.0.1:"), "{}", mock.ews_url());
+    let url = format!(
+        "http://localhost:{}/{tenant}/oauth2/v2.0/token",
+        mock.addr().port()
+    );
+    assert!(
+        mock.ews_url().starts_with("http://127.0.0.1:"),
+        "{}",
+        mock.ews_url()
+    );
     url
 }
 
@@ -40,7 +47,10 @@ fn assert_refused(host: &Host, url: &str, refused: &str) {
     let run = host.invoke("http-get", json!({"url": url}));
     let message = run.failure("forbidden", 4);
     assert!(message.contains("HttpRequestDenied"), "{url}: {message}");
-    let warned = run.stderr.lines().any(|l| l.contains("refused") && l.contains(refused));
+    let warned = run
+        .stderr
+        .lines()
+        .any(|l| l.contains("refused") && l.contains(refused));
     assert!(warned, "the host warns naming {refused}: {run:#?}");
 }
 
@@ -52,28 +62,57 @@ fn only_the_configured_scheme_host_and_port_are_reachable() {
     host.set("ews_url", &mock.ews_url());
     let port = mock.addr().port();
 
-    let allowed = host.invoke("http-get", json!({"url": mock.ews_url()})).output();
-    assert!(allowed["status"].as_u64().is_some(), "the configured host is reachable: {allowed}");
+    let allowed = host
+        .invoke("http-get", json!({"url": mock.ews_url()}))
+        .output();
+    assert!(
+        allowed["status"].as_u64().is_some(),
+        "the configured host is reachable: {allowed}"
+    );
     let before = mock.requests().len();
 
     for (url, refused) in [
-        (format!("http://127.0.0.1:{other_port}/"), format!("http://127.0.0.1:{other_port}")),
-        (format!("https://127.0.0.1:{port}/EWS/Exchange.asmx"), format!("https://127.0.0.1:{port}")),
-        (format!("http://localhost:{port}/EWS/Exchange.asmx"), format!("http://localhost:{port}")),
-        ("http://203.0.113.7/".to_string(), "http://203.0.113.7:80".to_string()),
-        ("https://login.example.net/token".to_string(), "https://login.example.net:443".to_string()),
+        (
+            format!("http://127.0.0.1:{other_port}/"),
+            format!("http://127.0.0.1:{other_port}"),
+        ),
+        (
+            format!("https://127.0.0.1:{port}/EWS/Exchange.asmx"),
+            format!("https://127.0.0.1:{port}"),
+        ),
+        (
+            format!("http://localhost:{port}/EWS/Exchange.asmx"),
+            format!("http://localhost:{port}"),
+        ),
+        (
+            "http://203.0.113.7/".to_string(),
+            "http://203.0.113.7:80".to_string(),
+        ),
+        (
+            "https://login.example.net/token".to_string(),
+            "https://login.example.net:443".to_string(),
+        ),
     ] {
         assert_refused(&host, &url, &refused);
     }
-    assert_eq!(accepted.load(Ordering::SeqCst), 0, "a refused request never leaves the host");
-    assert_eq!(mock.requests().len(), before, "nor reaches the mock by another name");
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        0,
+        "a refused request never leaves the host"
+    );
+    assert_eq!(
+        mock.requests().len(),
+        before,
+        "nor reaches the mock by another name"
+    );
 }
 
 #[test]
 fn the_token_host_is_allowed_only_with_its_tenant_filled_in() {
     let mock = fixtures::mock();
     let mut host = Host::probe();
-    host.set("ews_url", &mock.ews_url()).set("token_url", &token_url_on_localhost(&mock, "{tenant}"));
+    host.set("ews_url", &mock.ews_url())
+        .set("token_url", &token_url_on_localhost(&mock, "{tenant}"));
     let token = token_url_on_localhost(&mock, "t1");
     let refused = format!("http://localhost:{}", mock.addr().port());
 
@@ -83,7 +122,11 @@ fn the_token_host_is_allowed_only_with_its_tenant_filled_in() {
     host.set("tenant", "t1");
     let ok = host.invoke("http-get", json!({"url": token})).output();
     assert!(ok["status"].as_u64().is_some(), "{ok}");
-    assert_eq!(mock.token_requests(), 1, "the request reached the token endpoint");
+    assert_eq!(
+        mock.token_requests(),
+        1,
+        "the request reached the token endpoint"
+    );
 
     // Neither key: the default token URL still has its {tenant}, so its host
     // is not allowed (refused before any connection, so no network is needed).
@@ -100,22 +143,43 @@ fn an_oauth_call_succeeds_through_a_token_endpoint_on_another_authority() {
     let mock = fixtures::mock();
     let mut host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
     host.set("token_url", &token_url_on_localhost(&mock, "{tenant}"));
-    let out = host.invoke("get-out-of-office", json!({"mailbox": ALICE})).output();
+    let out = host
+        .invoke("get-out-of-office", json!({"mailbox": ALICE}))
+        .output();
     assert_eq!(out["state"], "Scheduled", "{out}");
     assert_eq!(mock.token_requests(), 1);
-    let ews: Vec<_> = mock.requests().into_iter().filter(|r| r.operation == "GetUserOofSettings").collect();
+    let ews: Vec<_> = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.operation == "GetUserOofSettings")
+        .collect();
     assert_eq!(ews.len(), 1, "{ews:?}");
-    assert_eq!((ews[0].status, ews[0].auth_scheme.as_deref()), (200, Some("Bearer")));
+    assert_eq!(
+        (ews[0].status, ews[0].auth_scheme.as_deref()),
+        (200, Some("Bearer"))
+    );
 }
 
 #[test]
 fn a_token_endpoint_the_host_cannot_allow_fails_before_any_request() {
     let mock = fixtures::mock();
     let mut host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
-    host.set("token_url", "http://login.example.net/{tenant}/oauth2/v2.0/token");
-    let message = host.invoke("get-out-of-office", json!({"mailbox": ALICE})).failure("invalid-input", 2);
-    assert!(message.contains("token_url"), "the message names the key: {message}");
-    assert!(mock.requests().is_empty(), "nothing was sent: {:?}", mock.requests());
+    host.set(
+        "token_url",
+        "http://login.example.net/{tenant}/oauth2/v2.0/token",
+    );
+    let message = host
+        .invoke("get-out-of-office", json!({"mailbox": ALICE}))
+        .failure("invalid-input", 2);
+    assert!(
+        message.contains("token_url"),
+        "the message names the key: {message}"
+    );
+    assert!(
+        mock.requests().is_empty(),
+        "nothing was sent: {:?}",
+        mock.requests()
+    );
 }
 
 fn batch(host: &Host, calls: &[(&str, Value)]) -> Vec<Value> {
@@ -124,8 +188,15 @@ fn batch(host: &Host, calls: &[(&str, Value)]) -> Vec<Value> {
         .map(|(action, params)| format!("{}\n", json!({"action": action, "params": params})))
         .collect();
     let run = host.run_with_stdin(&["batch"], Some(&input));
-    assert_eq!(run.code, 0, "the host process survives every call: {run:#?}");
-    let lines: Vec<Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(
+        run.code, 0,
+        "the host process survives every call: {run:#?}"
+    );
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), calls.len(), "one answer per call: {run:#?}");
     lines
 }
@@ -133,7 +204,8 @@ fn batch(host: &Host, calls: &[(&str, Value)]) -> Vec<Value> {
 #[test]
 fn a_runaway_component_fails_cleanly_and_the_next_call_succeeds() {
     let mut host = Host::probe();
-    host.set("max_memory_mb", "64").set("call_timeout_secs", "2");
+    host.set("max_memory_mb", "64")
+        .set("call_timeout_secs", "2");
     let answers = batch(
         &host,
         &[
@@ -148,7 +220,10 @@ fn a_runaway_component_fails_cleanly_and_the_next_call_succeeds() {
     let failure = |i: usize, words: &[&str]| {
         assert_eq!(answers[i]["ok"], false, "{}", answers[i]);
         assert_eq!(answers[i]["error"]["kind"], "internal", "{}", answers[i]);
-        let message = answers[i]["error"]["message"].as_str().unwrap().to_lowercase();
+        let message = answers[i]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_lowercase();
         assert!(words.iter().any(|w| message.contains(w)), "{message}");
     };
     failure(0, &["memory"]);
@@ -167,7 +242,8 @@ fn secrets_reach_the_component_but_never_the_output() {
     let out = host.invoke("reveal", json!({"name": "password"})).output();
     assert_eq!(out["length"], "hunter2-probe-secret".len());
     // A name the manifest does not mark secret is not revealed.
-    host.invoke("reveal", json!({"name": "ews_url"})).failure("not-found", 5);
+    host.invoke("reveal", json!({"name": "ews_url"}))
+        .failure("not-found", 5);
 }
 
 #[test]
@@ -176,10 +252,23 @@ fn the_compiled_component_is_cached_on_disk_by_hash() {
     let cache = host.dir.path().join("cache");
     host.set("cache_dir", cache.to_str().unwrap());
     host.describe();
-    let files: Vec<_> = std::fs::read_dir(&cache).unwrap().flatten().map(|e| e.file_name()).collect();
+    let files: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     assert_eq!(files.len(), 1, "one compiled component: {files:?}");
-    let modified = std::fs::metadata(cache.join(&files[0])).unwrap().modified().unwrap();
+    let modified = std::fs::metadata(cache.join(&files[0]))
+        .unwrap()
+        .modified()
+        .unwrap();
     host.describe();
-    let again = std::fs::metadata(cache.join(&files[0])).unwrap().modified().unwrap();
-    assert_eq!(modified, again, "the second process loads it instead of compiling");
+    let again = std::fs::metadata(cache.join(&files[0]))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(
+        modified, again,
+        "the second process loads it instead of compiling"
+    );
 }

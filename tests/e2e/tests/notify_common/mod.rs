@@ -17,6 +17,12 @@ pub fn file(host: &Host, name: &str, data: &[u8]) -> PathBuf {
 /// The base64 body of `part` in `mime`, decoded.
 pub fn bytes(mime: &[u8], part: &MessagePart) -> Vec<u8> {
     let raw = &mime[part.raw_body_offset() as usize..part.raw_end_offset() as usize];
-    let b64: Vec<u8> = raw.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD.decode(b64).expect("base64 attachment")
+    let b64: Vec<u8> = raw
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("base64 attachment")
 }
