@@ -293,12 +293,12 @@ fn item_id(name: &str, v: &Value) -> Result<(), Error> {
     let ok = !s.is_empty()
         && s.len() <= 512
         && base64::engine::general_purpose::STANDARD
-            .decode(s.trim().as_bytes())
+            .decode(crate::mailbox::ids::ews_form(s.trim()).as_bytes())
             .is_ok_and(|b| b.len() >= 8);
     if !ok {
         return Err(invalid(
             name,
-            &format!("expected an EWS item id (base64, as search-emails-extended and the daemon's records give it), got {}", shown(v)),
+            &format!("expected an item id (EWS's base64 or Graph's URL-safe form, as search-emails-extended and the daemon's records give it), got {}", shown(v)),
         ));
     }
     Ok(())

@@ -45,7 +45,7 @@ pub fn item_ref(m: &Message) -> ItemRef {
     }
 }
 
-fn size(m: &Message) -> Option<u64> {
+pub fn size(m: &Message) -> Option<u64> {
     m.single_value_extended_properties
         .iter()
         .flatten()

@@ -9,7 +9,7 @@ use super::calls::{
     users,
 };
 use super::client::GraphClient;
-use super::convert::{attachment, details, importance, item_ref, time};
+use super::convert::{attachment, details, importance, item_ref, size, time};
 use crate::ews::error::Error;
 use crate::mailbox::ids::rest_form;
 use crate::mailbox::{
@@ -90,18 +90,26 @@ impl Mailbox for GraphMailbox<'_> {
         mailbox: &str,
         ids: &[ItemRef],
     ) -> Result<Vec<Result<MailItem, ItemError>>, Error> {
+        let summaries = get_message::summaries(&mut self.client, mailbox, ids)?;
         let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
+        for (id, summary) in ids.iter().zip(summaries) {
+            let m = match summary {
+                Ok(m) => m,
+                Err(e) => {
+                    out.push(Err(e));
+                    continue;
+                }
+            };
             let got = get_mime::get(&mut self.client, mailbox, &id.id)?;
             out.push(got.map(|mime| MailItem {
-                id: id.clone(),
+                id: item_ref(&m),
                 mime: Ok(mime),
-                subject: None,
-                received: None,
-                size: None,
-                categories: vec![],
-                importance: None,
-                internet_message_id: None,
+                subject: m.subject.clone(),
+                received: time(&m.received_date_time),
+                size: size(&m),
+                categories: m.categories.clone(),
+                importance: importance(&m.importance),
+                internet_message_id: m.internet_message_id.clone(),
                 details: None,
             }));
         }

@@ -67,7 +67,7 @@ fn bad_input_is_refused_before_anything_is_sent() {
         (
             "delete-email",
             json!({"item_ids": ["not an id!"]}),
-            "params.item_ids[0]: expected an EWS item id",
+            "params.item_ids[0]: expected an item id",
         ),
         (
             "delete-email",
@@ -107,7 +107,7 @@ fn bad_input_is_refused_before_anything_is_sent() {
         (
             "delete-attachments",
             json!({"item_id": "AAMk"}),
-            "params.item_id: expected an EWS item id",
+            "params.item_id: expected an item id",
         ),
     ] {
         let message = host

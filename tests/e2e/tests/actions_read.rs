@@ -2,8 +2,8 @@
 //! out are the bytes Exchange holds; a wrong id is caught before any request,
 //! an unknown one is not-found naming it.
 
-use e2e::fixtures::{self, ALICE, ALICE_PASSWORD, BOB, CLIENT_ID, CLIENT_SECRET, PHISHING, TENANT};
-use e2e::Host;
+use e2e::fixtures::{self, ews_id, ALICE, BOB, CLIENT_ID, CLIENT_SECRET, PHISHING, TENANT};
+use e2e::{on_both_apis, Api, Host};
 use mock_exchange::NewMessage;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -43,15 +43,23 @@ fn invoke_out(
     (run.output(), out)
 }
 
-#[test]
-fn download_mail_as_eml_gives_exchanges_bytes_untouched() {
+on_both_apis!(
+    download_mail_as_eml_gives_exchanges_bytes_untouched,
+    download_mail_as_eml_acts_on_another_mailbox,
+    ids_are_checked_before_anything_is_sent_and_unknown_ones_are_named,
+    get_attachments_returns_every_file_and_attached_email_byte_exact,
+    a_25_mb_attachment_comes_whole_within_the_default_memory_limit,
+    actions_run_in_one_batch_process,
+);
+
+fn download_mail_as_eml_gives_exchanges_bytes_untouched(api: Api) {
     let mock = fixtures::mock();
     // Bare LF line endings and an 8-bit legacy charset: nothing may be normalised.
     let mime = eml("charset-ks_c_5601-1987-8bit.eml");
     let id = mock.add_message(ALICE, PHISHING, &mime, NewMessage::default());
-    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let host = fixtures::alice(&mock, api);
     let (out, dir) = invoke_out(&host, "download-mail-as-eml", json!({"item_id": id}));
-    assert_eq!(out["item_id"], id);
+    assert_eq!(ews_id(&out["item_id"]), id);
     assert_eq!(out["change_key"], mock.message(&id).unwrap().change_key);
     assert_eq!(out["size"], mime.len());
     assert_eq!(out["sha256"], sha(&mime));
@@ -62,15 +70,15 @@ fn download_mail_as_eml_gives_exchanges_bytes_untouched() {
         mime,
         "byte for byte"
     );
-    assert_eq!(mock.schema_failures(), 0);
+    fixtures::assert_faithful(&mock);
 }
 
-#[test]
-fn download_mail_as_eml_acts_on_another_mailbox_by_impersonation() {
+/// By impersonation on EWS; on Graph, at `/users/{bob}`.
+fn download_mail_as_eml_acts_on_another_mailbox(api: Api) {
     let mock = fixtures::mock();
     let mime = fixtures::email("m@evil.com", "in bob's inbox", "hi");
     let id = mock.add_message(BOB, "Inbox", &mime, NewMessage::default());
-    let host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
+    let host = Host::oauth_on(api, &mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
     let out = host
         .invoke(
             "download-mail-as-eml",
@@ -80,24 +88,27 @@ fn download_mail_as_eml_acts_on_another_mailbox_by_impersonation() {
     assert_eq!(out["subject"], "in bob's inbox");
     assert_eq!(out["from"]["address"], "m@evil.com");
     assert_eq!(out["mailbox"], BOB);
-    let get: Vec<_> = mock
-        .requests()
-        .into_iter()
-        .filter(|r| r.operation == "GetItem")
-        .collect();
-    assert_eq!(get[0].impersonated.as_deref(), Some(BOB));
-    assert_eq!(get[0].anchor_mailbox.as_deref(), Some(BOB));
+    let requests = mock.requests();
+    if api == Api::Ews {
+        let get: Vec<_> = requests.iter().filter(|r| r.operation == "GetItem").collect();
+        assert_eq!(get[0].impersonated.as_deref(), Some(BOB));
+        assert_eq!(get[0].anchor_mailbox.as_deref(), Some(BOB));
+    } else {
+        let mime: Vec<_> = requests.iter().filter(|r| r.operation == "graph.mime").collect();
+        assert_eq!(mime.len(), 1, "{requests:#?}");
+        assert_eq!(mime[0].mailbox.as_deref(), Some(BOB));
+    }
+    fixtures::assert_faithful(&mock);
 }
 
-#[test]
-fn ids_are_checked_before_anything_is_sent_and_unknown_ones_are_named() {
+fn ids_are_checked_before_anything_is_sent_and_unknown_ones_are_named(api: Api) {
     let mock = fixtures::mock();
-    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let host = fixtures::alice(&mock, api);
     for (params, field) in [
         (json!({}), "params.item_id: required"),
         (
             json!({"item_id": "not an id!"}),
-            "params.item_id: expected an EWS item id",
+            "params.item_id: expected an item id",
         ),
         (
             json!({"item_id": ["AAMkAD"]}),
@@ -132,14 +143,13 @@ fn ids_are_checked_before_anything_is_sent_and_unknown_ones_are_named() {
     );
 }
 
-#[test]
-fn get_attachments_returns_every_file_and_attached_email_byte_exact() {
+fn get_attachments_returns_every_file_and_attached_email_byte_exact(api: Api) {
     let mock = fixtures::mock();
     let mime = eml("nested-rfc822-with-inline-image.eml");
     let id = mock.add_message(ALICE, PHISHING, &mime, NewMessage::default());
-    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let host = fixtures::alice(&mock, api);
     let (out, dir) = invoke_out(&host, "get-attachments", json!({"item_id": id}));
-    assert_eq!(out["item_id"], id);
+    assert_eq!(ews_id(&out["item_id"]), id);
     let atts = out["attachments"].as_array().unwrap();
     assert!(!atts.is_empty(), "{out}");
     for a in atts {
@@ -169,15 +179,9 @@ fn get_attachments_returns_every_file_and_attached_email_byte_exact() {
     want.sort();
     got.sort();
     assert_eq!(got, want);
-    let requests = mock.requests();
-    assert_eq!(
-        requests
-            .iter()
-            .filter(|r| r.operation == "GetAttachment")
-            .count(),
-        atts.len()
-    );
-    assert_eq!(mock.schema_failures(), 0);
+    let one_each = fixtures::sent_on(&mock, api, "GetAttachment", "graph.attachmentValue");
+    assert_eq!(one_each, atts.len());
+    fixtures::assert_faithful(&mock);
 
     // One by name; a name it does not have is not-found, listing what it has.
     let first = atts[0]["name"].as_str().unwrap().to_string();
@@ -219,8 +223,7 @@ fn with_attachment(name: &str, data: &[u8]) -> Vec<u8> {
     m
 }
 
-#[test]
-fn a_25_mb_attachment_comes_whole_within_the_default_memory_limit() {
+fn a_25_mb_attachment_comes_whole_within_the_default_memory_limit(api: Api) {
     let mock = fixtures::mock();
     let mut x: u64 = 0x9e3779b97f4a7c15;
     let data: Vec<u8> = (0..25 * 1024 * 1024)
@@ -237,7 +240,7 @@ fn a_25_mb_attachment_comes_whole_within_the_default_memory_limit() {
         &with_attachment("disk.img", &data),
         NewMessage::default(),
     );
-    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let host = fixtures::alice(&mock, api);
     let (out, dir) = invoke_out(&host, "get-attachments", json!({"item_id": id}));
     assert_eq!(out["attachments"][0]["sha256"], sha(&data));
     assert_eq!(
@@ -246,8 +249,7 @@ fn a_25_mb_attachment_comes_whole_within_the_default_memory_limit() {
     );
 }
 
-#[test]
-fn actions_run_in_one_batch_process() {
+fn actions_run_in_one_batch_process(api: Api) {
     let mock = fixtures::mock();
     let id = mock.add_message(
         ALICE,
@@ -255,7 +257,7 @@ fn actions_run_in_one_batch_process() {
         &fixtures::email("m@evil.example", "batched", "hi"),
         NewMessage::default(),
     );
-    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let host = fixtures::alice(&mock, api);
     let input = [
         json!({"action": "search-emails-extended", "params": {"folder": PHISHING}}),
         json!({"action": "download-mail-as-eml", "params": {"item_id": id}}),
@@ -273,7 +275,7 @@ fn actions_run_in_one_batch_process() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(answers.len(), 4, "{run:#?}");
-    assert_eq!(answers[0]["output"]["emails"][0]["item_id"], id);
+    assert_eq!(ews_id(&answers[0]["output"]["emails"][0]["item_id"]), id);
     assert_eq!(answers[1]["output"]["subject"], "batched");
     assert_eq!(answers[2]["error"]["kind"], "invalid-input");
     assert_eq!(answers[3]["output"]["state"], "Scheduled");

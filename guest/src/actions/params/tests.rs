@@ -33,6 +33,8 @@ fn one_table_gives_the_schema() {
 #[test]
 fn and_the_checks_each_naming_the_parameter() {
     assert_eq!(run(json!({"item_id": ID})), Ok(()));
+    // Graph's form of an id (URL-safe base64) is one too.
+    assert_eq!(run(json!({"item_id": "AAMkAD-x_yAAAA=="})), Ok(()));
     let cases = [
         (json!({}), "params.item_id: required"),
         (
@@ -41,7 +43,7 @@ fn and_the_checks_each_naming_the_parameter() {
         ),
         (
             json!({"item_id": "not base64!"}),
-            "params.item_id: expected an EWS item id",
+            "params.item_id: expected an item id",
         ),
         (
             json!({"item_id": 7}),
@@ -57,7 +59,7 @@ fn and_the_checks_each_naming_the_parameter() {
         ),
         (
             json!({"item_id": ID, "item_ids": [ID, "x"]}),
-            "params.item_ids[1]: expected an EWS item id",
+            "params.item_ids[1]: expected an item id",
         ),
         (
             json!({"item_id": ID, "subject": "a\r\nBcc: x"}),

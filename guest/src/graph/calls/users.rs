@@ -3,7 +3,7 @@
 //! Users without a `mail` address have no mailbox and are left out.
 
 use crate::ews::error::Error;
-use crate::graph::client::{GraphClient, Req};
+use crate::graph::client::GraphClient;
 use crate::graph::error::Call;
 use crate::graph::odata;
 use crate::graph::types::User;
@@ -53,19 +53,4 @@ pub fn mailboxes(
             })
         })
         .collect())
-}
-
-/// The user behind `mailbox`: the preflight's first question.
-pub fn get(client: &mut GraphClient, mailbox: &str) -> Result<User, Error> {
-    let call = Call {
-        what: "read the mailbox's user",
-        permission: "User.Read.All",
-        mailbox,
-    };
-    let url = format!(
-        "{}{}",
-        GraphClient::user(mailbox),
-        odata::query(&[("$select", "id,displayName,mail,userPrincipalName".into())])
-    );
-    client.json(&call, Req::get(url))
 }
