@@ -54,7 +54,7 @@ fn filter_terms(f: &Filter) -> Vec<String> {
 
 /// The KQL for what `$filter` cannot say; `None` when `$filter` suffices.
 fn kql(f: &Filter, query: Option<&str>) -> Option<String> {
-    let mut terms: Vec<String> = query.map(|q| format!("({q})")).into_iter().collect();
+    let mut terms: Vec<String> = Vec::new();
     for (key, v) in [
         ("body", &f.body),
         ("from", &f.from),
@@ -65,7 +65,13 @@ fn kql(f: &Filter, query: Option<&str>) -> Option<String> {
             terms.push(format!("{key}:{}", odata::phrase(v)));
         }
     }
-    (!terms.is_empty()).then(|| terms.join(" AND "))
+    match (query, terms.is_empty()) {
+        (Some(q), true) => Some(q.to_string()),
+        // Its own ORs must not bind the terms after it.
+        (Some(q), false) => Some(format!("({q}) AND {}", terms.join(" AND "))),
+        (None, false) => Some(terms.join(" AND ")),
+        (None, true) => None,
+    }
 }
 
 /// What a `$search` cannot be asked: the filter's other terms, applied here.
