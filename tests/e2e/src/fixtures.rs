@@ -15,7 +15,12 @@ pub const CLIENT_ID: &str = "4d1c5b2e-app";
 pub const CLIENT_SECRET: &str = "cs~Q8r.client-secret-value";
 
 pub fn mock() -> MockExchange {
-    let mock = MockExchange::start(MockOptions {
+    mock_with(|o| o)
+}
+
+/// `mock()` with options changed (the app's Graph roles, an access policy).
+pub fn mock_with(change: impl FnOnce(MockOptions) -> MockOptions) -> MockExchange {
+    let mock = MockExchange::start(change(MockOptions {
         basic_users: vec![(ALICE.into(), ALICE_PASSWORD.into())],
         oauth_apps: vec![OAuthApp {
             tenant: TENANT.into(),
@@ -23,7 +28,7 @@ pub fn mock() -> MockExchange {
             client_secret: CLIENT_SECRET.into(),
         }],
         ..MockOptions::default()
-    })
+    }))
     .expect("start the mock Exchange");
     mock.add_mailbox(ALICE, "Alice Analyst");
     mock.add_mailbox(BOB, "Bob Builder");
