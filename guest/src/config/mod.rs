@@ -126,6 +126,7 @@ impl Config {
         Identity {
             account,
             mailbox: self.primary_smtp_address.clone(),
+            graph: self.api == Api::Graph,
         }
     }
 }

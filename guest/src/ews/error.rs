@@ -88,6 +88,8 @@ pub struct Identity {
     pub account: String,
     /// `primary_smtp_address`, when set.
     pub mailbox: Option<String>,
+    /// Over Microsoft Graph, whose grants are app permissions, not roles.
+    pub graph: bool,
 }
 
 /// When Exchange says it is busy but not for how long.
@@ -214,6 +216,13 @@ fn code_failure(d: &CodeDetail, who: &Identity) -> Failure {
         )),
         // The impersonated mailbox (or the folder, for a copy) is not the
         // account's to touch: say which grant opens it.
+        "ErrorAccessDenied" if who.graph => Failure::Forbidden(format!(
+            "the app {} may not act on {mailbox} (or that item): grant it the Microsoft Graph \
+             application permission Mail.ReadWrite with admin consent; if it has it, an \
+             Application Access Policy or RBAC for Applications scope excludes this mailbox \
+             ({said})",
+            who.account
+        )),
         "ErrorAccessDenied" => Failure::Forbidden(format!(
             "the account {} may not act on {mailbox} (or that folder): for an app, grant the \
              full_access_as_app permission (or ApplicationImpersonation); for a user, Full Access \

@@ -5,20 +5,28 @@
 //! input is refused before anything is sent.
 
 use e2e::fixtures::{
-    self, add, results, sent, subjects, ALICE, ALICE_PASSWORD, CLIENT_ID, CLIENT_SECRET, PHISHING,
-    TENANT, UNKNOWN_ID,
+    self, add, ews_id, results, sent, sent_on, subjects, ALICE, ALICE_PASSWORD, CLIENT_ID,
+    CLIENT_SECRET, PHISHING, TENANT, UNKNOWN_ID,
 };
-use e2e::Host;
+use e2e::{on_both_apis, Api, Host};
 use serde_json::{json, Value};
 
-#[test]
-fn delete_email_moves_to_deleted_items_in_one_request_and_reports_each_id() {
+on_both_apis!(
+    delete_email_in_one_request_reports_each_id,
+    bad_input_is_refused_before_anything_is_sent,
+    access_denied_on_every_item_is_forbidden_saying_what_to_grant,
+    junk_mail_moves_to_junk_email_and_back,
+    containment_runs_in_ews_host_batch,
+);
+
+/// Into Deleted Items, purged, and every id unknown.
+fn delete_email_in_one_request_reports_each_id(api: Api) {
     let mock = fixtures::mock();
     let (a, b) = (
         add(&mock, ALICE, PHISHING, "first"),
         add(&mock, ALICE, PHISHING, "second"),
     );
-    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let host = fixtures::alice(&mock, api);
     let out = host
         .invoke("delete-email", json!({"item_ids": [a, UNKNOWN_ID, b]}))
         .output();
@@ -30,7 +38,7 @@ fn delete_email_moves_to_deleted_items_in_one_request_and_reports_each_id() {
     );
     assert_eq!(out["results"][1]["item_id"], UNKNOWN_ID);
     assert_eq!(out["deleted"], 2);
-    assert_eq!(sent(&mock, "DeleteItem"), 1, "one batched request");
+    assert_eq!(sent_on(&mock, api, "DeleteItem", "graph.batch"), 1, "one batched request");
     assert!(mock.messages(ALICE, PHISHING).is_empty());
     assert_eq!(subjects(&mock, ALICE, "Deleted Items"), ["first", "second"]);
 
@@ -55,13 +63,12 @@ fn delete_email_moves_to_deleted_items_in_one_request_and_reports_each_id() {
         .output();
     assert_eq!(out["deleted"], 0);
     assert!(!results(&out)[0].0);
-    assert_eq!(mock.schema_failures(), 0);
+    fixtures::assert_faithful(&mock);
 }
 
-#[test]
-fn bad_input_is_refused_before_anything_is_sent() {
+fn bad_input_is_refused_before_anything_is_sent(api: Api) {
     let mock = fixtures::mock();
-    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let host = fixtures::alice(&mock, api);
     let many: Vec<&str> = vec![UNKNOWN_ID; 101];
     for (action, params, field) in [
         (
@@ -122,36 +129,32 @@ fn bad_input_is_refused_before_anything_is_sent() {
     );
 }
 
-#[test]
-fn access_denied_on_every_item_is_forbidden_saying_what_to_grant() {
+fn access_denied_on_every_item_is_forbidden_saying_what_to_grant(api: Api) {
     let mock = fixtures::mock();
     let a = add(&mock, ALICE, PHISHING, "locked");
     mock.fail_item(&a, "ErrorAccessDenied", 1);
-    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let host = fixtures::alice(&mock, api);
     let message = host
         .invoke("delete-email", json!({"item_ids": [a]}))
         .failure("forbidden", 4);
-    assert!(
-        message.contains("FullAccess") && message.contains(&a),
-        "{message}"
-    );
+    let grant = match api {
+        Api::Ews => "FullAccess",
+        Api::Graph => "Mail.ReadWrite",
+    };
+    assert!(message.contains(grant) && message.contains(&a), "{message}");
     assert_eq!(mock.messages(ALICE, PHISHING).len(), 1);
 }
 
-#[test]
-fn junk_mail_moves_to_junk_email_and_back() {
+fn junk_mail_moves_to_junk_email_and_back(api: Api) {
     let mock = fixtures::mock();
     let a = add(&mock, ALICE, "Inbox", "spam");
-    let host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
+    let host = Host::oauth_on(api, &mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
     let out = host
         .invoke("junk-mail", json!({"item_ids": [a, UNKNOWN_ID]}))
         .output();
     assert_eq!(results(&out)[0], (true, String::new()), "{out}");
     assert!(!results(&out)[1].0 && results(&out)[1].1.contains("ErrorItemNotFound"));
-    let moved = out["results"][0]["moved_item_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let moved = ews_id(&out["results"][0]["moved_item_id"]);
     let state = mock.message(&moved).unwrap();
     assert_eq!(state.folder_path, "Junk Email");
     assert_eq!(out["results"][0]["moved_change_key"], state.change_key);
@@ -160,19 +163,18 @@ fn junk_mail_moves_to_junk_email_and_back() {
     let out = host
         .invoke("junk-mail", json!({"item_ids": [moved], "is_junk": false}))
         .output();
-    let back = out["results"][0]["moved_item_id"].as_str().unwrap();
-    assert_eq!(mock.message(back).unwrap().folder_path, "Inbox");
-    assert_eq!(mock.schema_failures(), 0);
+    let back = ews_id(&out["results"][0]["moved_item_id"]);
+    assert_eq!(mock.message(&back).unwrap().folder_path, "Inbox");
+    fixtures::assert_faithful(&mock);
 }
 
-#[test]
-fn containment_runs_in_ews_host_batch() {
+fn containment_runs_in_ews_host_batch(api: Api) {
     let mock = fixtures::mock();
     let (a, b) = (
         add(&mock, ALICE, "Inbox", "one"),
         add(&mock, ALICE, "Inbox", "two"),
     );
-    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let host = fixtures::alice(&mock, api);
     let input = format!(
         "{}\n{}\n{}\n",
         json!({"action": "junk-mail", "params": {"item_ids": [a]}}),
@@ -192,7 +194,7 @@ fn containment_runs_in_ews_host_batch() {
     assert_eq!(answers[2]["error"]["kind"], "invalid-input");
     assert_eq!(subjects(&mock, ALICE, "Junk Email"), ["one"]);
     assert!(mock.message(&b).is_none() && mock.messages(ALICE, "Inbox").is_empty());
-    assert_eq!(mock.schema_failures(), 0);
+    fixtures::assert_faithful(&mock);
 }
 
 #[test]
@@ -208,4 +210,20 @@ fn junk_mail_on_a_server_older_than_2013_names_server_version() {
         "{message}"
     );
     assert_eq!(sent(&mock, "MarkAsJunk"), 0);
+}
+
+#[test]
+fn junk_mail_over_graph_cannot_leave_the_email_in_place_and_says_why() {
+    let mock = fixtures::mock();
+    let a = add(&mock, ALICE, "Inbox", "spam");
+    let host = fixtures::alice(&mock, Api::Graph);
+    let message = host
+        .invoke("junk-mail", json!({"item_ids": [a], "move": false}))
+        .failure("invalid-input", 2);
+    assert!(
+        message.starts_with("params.move") && message.contains("blocked senders"),
+        "{message}"
+    );
+    assert_eq!(mock.message(&a).unwrap().folder_path, "Inbox");
+    assert_eq!(sent(&mock, "graph.batch"), 0);
 }

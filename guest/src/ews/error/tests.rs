@@ -4,6 +4,7 @@ fn who() -> Identity {
     Identity {
         account: "app-id".into(),
         mailbox: Some("soc@example.com".into()),
+        graph: false,
     }
 }
 
