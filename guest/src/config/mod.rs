@@ -147,8 +147,8 @@ fn oauth2(host: &dyn Host, has_mailbox: bool) -> Result<AuthConfig, Error> {
     let client_id = required(host, "client_id", "oauth2")?;
     if !has_mailbox {
         return Err(Error::InvalidInput(
-            "primary_smtp_address: required for auth_method oauth2 (an app-only token acts on a mailbox \
-             through impersonation)"
+            "primary_smtp_address: required for auth_method oauth2 (an app-only token has no mailbox \
+             of its own: it acts on this one, by impersonation over EWS, as /users/{address} over Graph)"
                 .into(),
         ));
     }

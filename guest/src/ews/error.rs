@@ -274,6 +274,7 @@ fn code_failure(d: &CodeDetail, who: &Identity) -> Failure {
         | "ErrorInternalServerTransientError"
         | "ErrorTimeoutExpired"
         | "ErrorConnectionFailed" => Failure::Unavailable(said),
+        _ if who.graph => Failure::Internal(format!("Microsoft Graph answered {said}")),
         _ => Failure::Internal(format!("Exchange answered {said}")),
     }
 }

@@ -209,7 +209,7 @@ impl Mailbox for GraphMailbox<'_> {
         if let Some(owner) = self.owner_of(to) {
             if !owner.eq_ignore_ascii_case(mailbox) {
                 return Err(Error::InvalidInput(format!(
-                    "destination_mailbox: Microsoft Graph copies an email only within its own \
+                    "params.destination_mailbox: Microsoft Graph copies an email only within its own \
                      mailbox ({mailbox}), not into {owner}; with api = graph, copy within the \
                      mailbox, or forward the email with send-email and its EML"
                 )));

@@ -11,7 +11,9 @@ use super::convert::{addresses, found_item};
 use super::odata::{self, literal};
 use super::types::Message;
 use crate::ews::error::Error;
-use crate::mailbox::{merged_window, Filter, FolderRef, Found, FoundEmail, Search, Watch, WatchPage};
+use crate::mailbox::{
+    merged_window, Filter, FolderRef, Found, FoundEmail, Search, Watch, WatchPage,
+};
 
 /// How many results of a `$search` are read (Graph's own ceiling for one).
 const SEARCH_WINDOW: usize = 1000;

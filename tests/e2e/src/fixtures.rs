@@ -116,7 +116,10 @@ pub fn assert_faithful(mock: &MockExchange) {
 /// An id in EWS's form, whichever transport gave it (Graph's ids are the
 /// same bytes in URL-safe base64), for comparing with the mock's ids.
 pub fn ews_id(v: &Value) -> String {
-    v.as_str().unwrap_or_default().replace('-', "/").replace('_', "+")
+    v.as_str()
+        .unwrap_or_default()
+        .replace('-', "/")
+        .replace('_', "+")
 }
 
 /// A well-formed item id no mailbox holds.

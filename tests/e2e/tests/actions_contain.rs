@@ -38,7 +38,11 @@ fn delete_email_in_one_request_reports_each_id(api: Api) {
     );
     assert_eq!(out["results"][1]["item_id"], UNKNOWN_ID);
     assert_eq!(out["deleted"], 2);
-    assert_eq!(sent_on(&mock, api, "DeleteItem", "graph.batch"), 1, "one batched request");
+    assert_eq!(
+        sent_on(&mock, api, "DeleteItem", "graph.batch"),
+        1,
+        "one batched request"
+    );
     assert!(mock.messages(ALICE, PHISHING).is_empty());
     assert_eq!(subjects(&mock, ALICE, "Deleted Items"), ["first", "second"]);
 

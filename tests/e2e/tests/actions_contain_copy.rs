@@ -3,19 +3,23 @@
 //! impersonation), the attachment really is gone from the stored MIME.
 
 use e2e::fixtures::{
-    self, add, results, sent, subjects, ALICE, ALICE_PASSWORD, BOB, CLIENT_ID, CLIENT_SECRET,
-    PHISHING, TENANT, UNKNOWN_ID,
+    self, add, ews_id, results, sent, sent_on, subjects, ALICE, ALICE_PASSWORD, BOB, CLIENT_ID,
+    CLIENT_SECRET, PHISHING, TENANT, UNKNOWN_ID,
 };
-use e2e::Host;
+use e2e::{on_both_apis, Api, Host};
 use mock_exchange::NewMessage;
 use serde_json::{json, Value};
 
-#[test]
-fn copy_email_copies_into_a_folder_path_and_keeps_the_original() {
+on_both_apis!(
+    copy_email_copies_into_a_folder_path_and_keeps_the_original,
+    delete_attachments_removes_the_named_one_for_good,
+);
+
+fn copy_email_copies_into_a_folder_path_and_keeps_the_original(api: Api) {
     let mock = fixtures::mock();
     mock.add_folder(ALICE, "Inbox/Quarantine");
     let a = add(&mock, ALICE, PHISHING, "evidence");
-    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let host = fixtures::alice(&mock, api);
     let out = host
         .invoke(
             "copy-email",
@@ -25,7 +29,7 @@ fn copy_email_copies_into_a_folder_path_and_keeps_the_original() {
     assert_eq!(results(&out)[0], (true, String::new()), "{out}");
     assert!(!results(&out)[1].0);
     let copy = mock
-        .message(out["results"][0]["new_item_id"].as_str().unwrap())
+        .message(&ews_id(&out["results"][0]["new_item_id"]))
         .expect("the copy exists");
     assert_eq!(copy.folder_path, "Inbox/Quarantine");
     assert_eq!(out["results"][0]["new_change_key"], copy.change_key);
@@ -34,7 +38,8 @@ fn copy_email_copies_into_a_folder_path_and_keeps_the_original() {
         ["evidence"],
         "the original stays"
     );
-    assert_eq!(sent(&mock, "CopyItem"), 1);
+    let copies = || sent_on(&mock, api, "CopyItem", "graph.batch");
+    assert_eq!(copies(), 1);
 
     let message = host
         .invoke(
@@ -50,8 +55,8 @@ fn copy_email_copies_into_a_folder_path_and_keeps_the_original() {
         !message.contains("Deeper\""),
         "names the first missing level only: {message}"
     );
-    assert_eq!(sent(&mock, "CopyItem"), 1, "nothing copied");
-    assert_eq!(mock.schema_failures(), 0);
+    assert_eq!(copies(), 1, "nothing copied");
+    fixtures::assert_faithful(&mock);
 }
 
 #[test]
@@ -94,8 +99,7 @@ fn copy_email_into_another_mailbox_by_impersonation() {
     assert_eq!(mock.schema_failures(), 0);
 }
 
-#[test]
-fn delete_attachments_removes_the_named_one_for_good() {
+fn delete_attachments_removes_the_named_one_for_good(api: Api) {
     let mock = fixtures::mock();
     let mime = std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -104,7 +108,7 @@ fn delete_attachments_removes_the_named_one_for_good() {
     .unwrap();
     let id = mock.add_message(ALICE, PHISHING, &mime, NewMessage::default());
     let names = mock.attachment_names(&id).unwrap();
-    let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
+    let host = fixtures::alice(&mock, api);
     let out = host
         .invoke(
             "delete-attachments",
@@ -113,7 +117,7 @@ fn delete_attachments_removes_the_named_one_for_good() {
         .output();
     assert_eq!(out["deleted"].as_array().unwrap().len(), 1, "{out}");
     assert_eq!(out["deleted"][0]["name"], names[0]);
-    assert_eq!(out["item_id"], id);
+    assert_eq!(ews_id(&out["item_id"]), id);
     assert_eq!(
         out["change_key"],
         mock.message(&id).unwrap().change_key,
@@ -134,7 +138,11 @@ fn delete_attachments_removes_the_named_one_for_good() {
         .output();
     assert_eq!(out["deleted"].as_array().unwrap().len(), names.len() - 1);
     assert!(mock.attachment_names(&id).unwrap().is_empty());
-    assert_eq!(sent(&mock, "DeleteAttachment"), 2, "one request per call");
+    assert_eq!(
+        sent_on(&mock, api, "DeleteAttachment", "graph.batch"),
+        2,
+        "one request per call"
+    );
     let message = host
         .invoke(
             "delete-attachments",
@@ -149,5 +157,24 @@ fn delete_attachments_removes_the_named_one_for_good() {
         message.contains(UNKNOWN_ID) && message.contains(ALICE),
         "{message}"
     );
-    assert_eq!(mock.schema_failures(), 0);
+    fixtures::assert_faithful(&mock);
+}
+
+#[test]
+fn copy_email_into_another_mailbox_over_graph_is_refused_saying_why() {
+    let mock = fixtures::mock();
+    mock.add_folder(BOB, "Inbox/Quarantine");
+    let a = add(&mock, ALICE, PHISHING, "to bob");
+    let host = fixtures::alice(&mock, Api::Graph);
+    let params = json!({"item_ids": [a], "destination_folder": "Inbox/Quarantine", "destination_mailbox": BOB});
+    let message = host
+        .invoke("copy-email", params)
+        .failure("invalid-input", 2);
+    assert!(
+        message.starts_with("params.destination_mailbox") && message.contains(BOB),
+        "{message}"
+    );
+    assert!(mock.messages(BOB, "Inbox/Quarantine").is_empty());
+    assert_eq!(sent(&mock, "graph.batch"), 0);
+    fixtures::assert_faithful(&mock);
 }

@@ -36,7 +36,11 @@ fn searchable_mailboxes_for_a_discovery_manager(api: Api) {
             json!({"search_filter": "bob", "expand_group_membership": true}),
         )
         .output();
-    assert_eq!(filtered["mailboxes"].as_array().unwrap().len(), 1, "{filtered}");
+    assert_eq!(
+        filtered["mailboxes"].as_array().unwrap().len(),
+        1,
+        "{filtered}"
+    );
     assert_eq!(filtered["mailboxes"][0]["primary_smtp_address"], BOB);
     fixtures::assert_faithful(&mock);
 }
@@ -44,7 +48,15 @@ fn searchable_mailboxes_for_a_discovery_manager(api: Api) {
 fn without_the_permission_it_is_forbidden_and_says_which(api: Api) {
     // Graph: the app holds every permission but User.Read.All.
     let mock = fixtures::mock_with(|o| {
-        o.graph_roles(CLIENT_ID, &["Mail.ReadWrite", "Mail.Send", "MailboxSettings.Read", "Contacts.Read"])
+        o.graph_roles(
+            CLIENT_ID,
+            &[
+                "Mail.ReadWrite",
+                "Mail.Send",
+                "MailboxSettings.Read",
+                "Contacts.Read",
+            ],
+        )
     });
     let host = Host::oauth_on(api, &mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
     let message = host

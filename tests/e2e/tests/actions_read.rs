@@ -90,11 +90,17 @@ fn download_mail_as_eml_acts_on_another_mailbox(api: Api) {
     assert_eq!(out["mailbox"], BOB);
     let requests = mock.requests();
     if api == Api::Ews {
-        let get: Vec<_> = requests.iter().filter(|r| r.operation == "GetItem").collect();
+        let get: Vec<_> = requests
+            .iter()
+            .filter(|r| r.operation == "GetItem")
+            .collect();
         assert_eq!(get[0].impersonated.as_deref(), Some(BOB));
         assert_eq!(get[0].anchor_mailbox.as_deref(), Some(BOB));
     } else {
-        let mime: Vec<_> = requests.iter().filter(|r| r.operation == "graph.mime").collect();
+        let mime: Vec<_> = requests
+            .iter()
+            .filter(|r| r.operation == "graph.mime")
+            .collect();
         assert_eq!(mime.len(), 1, "{requests:#?}");
         assert_eq!(mime[0].mailbox.as_deref(), Some(BOB));
     }

@@ -25,7 +25,7 @@ pub fn delete(
             BatchReq {
                 method: "POST",
                 url: format!("{path}/permanentDelete"),
-                body: Some(serde_json::json!({})),
+                body: None,
             }
         } else {
             BatchReq {

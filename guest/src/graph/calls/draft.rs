@@ -126,6 +126,13 @@ fn send(client: &mut GraphClient, mailbox: &str, id: &str) -> Result<(), Error> 
         mailbox,
     };
     let url = format!("{}/send", message_path(&GraphClient::user(mailbox), id));
-    client.send(&call, Req::json(Method::Post, url, &json!({})))?;
+    // Graph refuses a body here, even an empty JSON object.
+    let req = Req {
+        method: Method::Post,
+        url,
+        headers: vec![],
+        body: vec![],
+    };
+    client.send(&call, req)?;
     Ok(())
 }

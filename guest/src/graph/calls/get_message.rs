@@ -3,15 +3,15 @@
 //! whole, and what lists attachments).
 
 use super::{message_path, per_item, MAIL};
-use crate::graph::client::BatchReq;
-use crate::graph::convert::SIZE_PROPERTY;
-use crate::mailbox::ItemRef;
 use crate::ews::error::Error;
+use crate::graph::client::BatchReq;
 use crate::graph::client::{parse, GraphClient, Req};
+use crate::graph::convert::SIZE_PROPERTY;
 use crate::graph::error::Call;
 use crate::graph::odata;
 use crate::graph::types::Message;
 use crate::mailbox::ItemError;
+use crate::mailbox::ItemRef;
 
 const ATTACHMENTS: &str = "attachments($select=id,name,contentType,size,isInline)";
 const DETAILS: &str =

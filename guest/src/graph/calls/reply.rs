@@ -4,7 +4,7 @@
 //! recipients are added to the draft's, and `draft::finish` attaches and
 //! sends it.
 
-use super::send_mail::recipients_json;
+use super::send_mail::{body_json, recipients_json};
 use super::{draft, message_path, MAIL};
 use crate::ews::error::Error;
 use crate::graph::client::{GraphClient, Req};
@@ -21,9 +21,13 @@ pub fn reply(
     message: &Outgoing,
 ) -> Result<(), Error> {
     let path = message_path(&GraphClient::user(mailbox), original);
-    let comment = match &message.body {
-        Some(Body::Text(t)) | Some(Body::Html(t)) => t.clone(),
-        None => String::new(),
+    // A text body is Graph's comment (put above the quoted original); an
+    // HTML one goes as the reply's body, since a comment is text. Graph
+    // refuses both at once.
+    let request = match &message.body {
+        Some(Body::Html(h)) => json!({"message": {"body": body_json(&Body::Html(h.clone()))}}),
+        Some(Body::Text(t)) => json!({ "comment": t }),
+        None => json!({"comment": ""}),
     };
     let simple = message.attachments.is_empty()
         && message.to.is_empty()
@@ -37,10 +41,7 @@ pub fn reply(
         };
         let action = if all { "replyAll" } else { "reply" };
         let url = format!("{path}/{action}");
-        client.send(
-            &call,
-            Req::json(Method::Post, url, &json!({"comment": comment})),
-        )?;
+        client.send(&call, Req::json(Method::Post, url, &request))?;
         return Ok(());
     }
     let call = Call {
@@ -50,10 +51,7 @@ pub fn reply(
     };
     let action = if all { "createReplyAll" } else { "createReply" };
     let url = format!("{path}/{action}");
-    let draft: Value = client.json(
-        &call,
-        Req::json(Method::Post, url, &json!({"comment": comment})),
-    )?;
+    let draft: Value = client.json(&call, Req::json(Method::Post, url, &request))?;
     let id = draft["id"]
         .as_str()
         .ok_or_else(|| Error::Malformed("Graph created a reply without an id".into()))?
