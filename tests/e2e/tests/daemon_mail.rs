@@ -2,12 +2,20 @@
 //! tests/mock-exchange/testdata/eml, hostile attachment names, unreadable
 //! MIME, an item Exchange will not return, and a mark-read that fails.
 
-use e2e::fixtures::{self, email, ingesting_host, ALICE, PHISHING};
-use e2e::{dir_sink_records, MockExchange};
+use e2e::fixtures::{self, email, ALICE, PHISHING};
+use e2e::{on_both_apis, Api, dir_sink_records, MockExchange};
 use mock_exchange::{Fault, NewMessage};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::Path;
+
+on_both_apis!(
+    every_test_message_arrives_whole,
+    hostile_attachment_names_still_arrive_under_safe_unique_names,
+    unreadable_mime_and_a_refused_item_are_delivered_once_with_errors,
+    a_failed_mark_read_is_retried_later_and_nothing_is_delivered_twice,
+);
+
 
 fn eml_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../mock-exchange/testdata/eml")
@@ -56,8 +64,7 @@ fn check_files(sink: &Path, id: &str, record: &Value) {
     }
 }
 
-#[test]
-fn every_test_message_arrives_whole() {
+fn every_test_message_arrives_whole(api: Api) {
     let mock = fixtures::mock();
     let mut names: Vec<_> = std::fs::read_dir(eml_dir())
         .unwrap()
@@ -78,17 +85,17 @@ fn every_test_message_arrives_whole() {
             ),
         );
     }
-    let (host, sink) = ingesting_host(&mock);
+    let (host, sink) = fixtures::ingesting_host_on(&mock, api);
     run_once(&host);
     let records = dir_sink_records(&sink);
     assert_eq!(records.len(), 15);
     assert_eq!(mock.unread_count(ALICE, PHISHING), 0);
-    assert_eq!(mock.schema_failures(), 0);
+    fixtures::assert_faithful(&mock);
 
     let mut by_file = std::collections::HashMap::new();
     for (dir, record) in &records {
         assert_eq!(dir, record["id"].as_str().unwrap());
-        let (file, bytes) = &originals[record["item_id"].as_str().unwrap()];
+        let (file, bytes) = &originals[&fixtures::ews_id(&record["item_id"])];
         let eml = std::fs::read(sink.join(dir).join("message.eml")).unwrap();
         assert!(
             eml == *bytes,
@@ -176,8 +183,7 @@ fn every_test_message_arrives_whole() {
     assert!(nested[0]["email"]["subject"].as_str().is_some());
 }
 
-#[test]
-fn hostile_attachment_names_still_arrive_under_safe_unique_names() {
+fn hostile_attachment_names_still_arrive_under_safe_unique_names(api: Api) {
     let mock = fixtures::mock();
     let long = "A".repeat(500);
     let part = |disposition: &str, data: &str| {
@@ -207,7 +213,7 @@ fn hostile_attachment_names_still_arrive_under_safe_unique_names() {
     }
     mime.extend(b"--b--\r\n");
     add(&mock, &mime, 0);
-    let (host, sink) = ingesting_host(&mock);
+    let (host, sink) = fixtures::ingesting_host_on(&mock, api);
     run_once(&host);
     let records = dir_sink_records(&sink);
     assert_eq!(records.len(), 1);
@@ -240,14 +246,13 @@ fn hostile_attachment_names_still_arrive_under_safe_unique_names() {
     );
 }
 
-#[test]
-fn unreadable_mime_and_a_refused_item_are_delivered_once_with_errors() {
+fn unreadable_mime_and_a_refused_item_are_delivered_once_with_errors(api: Api) {
     let mock = fixtures::mock();
     let good = add(&mock, &email("a@x.example", "fine", "ok"), 0);
     add(&mock, b"\x00\xff\xfe garbage \r\n\r\n--\r\n\x1b[31m", 1);
     let refused = add(&mock, &email("a@x.example", "refused by GetItem", "x"), 2);
     mock.fail_item(&refused, "ErrorCorruptData", 1000);
-    let (host, sink) = ingesting_host(&mock);
+    let (host, sink) = fixtures::ingesting_host_on(&mock, api);
     run_once(&host);
     let records = dir_sink_records(&sink);
     assert_eq!(records.len(), 3, "one bad email never blocks the rest");
@@ -258,7 +263,7 @@ fn unreadable_mime_and_a_refused_item_are_delivered_once_with_errors() {
     assert_eq!(with_errors.len(), 2, "{records:#?}");
     let refused_record = records
         .iter()
-        .find(|(_, r)| r["item_id"] == refused.as_str())
+        .find(|(_, r)| fixtures::ews_id(&r["item_id"]) == refused)
         .unwrap();
     assert_eq!(
         refused_record.1["subject"], "refused by GetItem",
@@ -275,14 +280,13 @@ fn unreadable_mime_and_a_refused_item_are_delivered_once_with_errors() {
     assert_eq!(dir_sink_records(&sink).len(), 3);
 }
 
-#[test]
-fn a_failed_mark_read_is_retried_later_and_nothing_is_delivered_twice() {
+fn a_failed_mark_read_is_retried_later_and_nothing_is_delivered_twice(api: Api) {
     let mock = fixtures::mock();
     let ids: Vec<_> = (0..3)
         .map(|i| add(&mock, &email("a@x.example", &format!("m{i}"), "x"), i))
         .collect();
     mock.inject("UpdateItem", Fault::ServerBusy { backoff_ms: 100 }, 1);
-    let (host, sink) = ingesting_host(&mock);
+    let (host, sink) = fixtures::ingesting_host_on(&mock, api);
     run_once(&host);
     assert_eq!(dir_sink_records(&sink).len(), 3);
     let posts_before = count_deliveries(&sink);
