@@ -5,7 +5,7 @@
 //! fetched MIME, once.
 
 use e2e::fixtures::{self, email, ingesting_host, ALICE, PHISHING};
-use e2e::{dir_sink_records, Host, MockExchange};
+use e2e::{dir_sink_records, on_both_apis, Api, Host, MockExchange};
 use mock_exchange::NewMessage;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -102,16 +102,38 @@ fn sender_domains_work_on_what_exchange_returns() {
     assert!(!mock.message(&no_prop_bad).unwrap().is_read);
 }
 
-#[test]
-fn a_keyword_past_the_255_characters_of_find_item_still_matches() {
+on_both_apis!(a_keyword_past_the_255_characters_of_find_item_still_matches);
+
+fn a_keyword_past_the_255_characters_of_find_item_still_matches(api: Api) {
     let mock = fixtures::mock();
     let long = format!("{} PHISH report", "x".repeat(280));
     let id = add(&mock, "a@evil.com", &long);
     let other = add(&mock, "a@evil.com", &format!("{} nothing", "y".repeat(280)));
-    let (mut host, sink) = ingesting_host(&mock);
+    let (mut host, sink) = fixtures::ingesting_host_on(&mock, api);
     host.set_toml("subject_keywords", r#"["phish"]"#);
     once(&host);
     assert_eq!(subjects(&sink), set(&[&long]));
     assert!(mock.message(&id).unwrap().is_read);
     assert!(!mock.message(&other).unwrap().is_read);
+    fixtures::assert_faithful(&mock);
+}
+
+/// Graph's listing gives From's SMTP address (EWS's FindItem never does):
+/// the exact domain is decided on the listing, and only a match is fetched.
+#[test]
+fn over_graph_sender_domains_are_decided_on_the_listing() {
+    let mock = fixtures::mock();
+    let matching = add(&mock, "Mallory <mallory@evil.com>", "one");
+    let suffix = add(&mock, "eve@notevil.com", "suffix trap");
+    let prefix = add(&mock, "trudy@evil.com.example", "prefix trap");
+    let (mut host, sink) = fixtures::ingesting_host_on(&mock, Api::Graph);
+    host.set_toml("sender_domains", r#"["evil.com"]"#);
+    once(&host);
+    assert_eq!(subjects(&sink), set(&["one"]));
+    assert!(mock.message(&matching).unwrap().is_read);
+    assert!(!mock.message(&suffix).unwrap().is_read && !mock.message(&prefix).unwrap().is_read);
+    assert_eq!(fixtures::sent(&mock, "graph.mime"), 1, "only the match was fetched");
+    once(&host);
+    assert_eq!(fixtures::sent(&mock, "graph.mime"), 1, "and the others are not fetched later either");
+    fixtures::assert_faithful(&mock);
 }
