@@ -285,10 +285,22 @@ fn a_failed_mark_read_is_retried_later_and_nothing_is_delivered_twice(api: Api) 
     let ids: Vec<_> = (0..3)
         .map(|i| add(&mock, &email("a@x.example", &format!("m{i}"), "x"), i))
         .collect();
-    mock.inject("UpdateItem", Fault::ServerBusy { backoff_ms: 100 }, 1);
+    match api {
+        Api::Ews => mock.inject("UpdateItem", Fault::ServerBusy { backoff_ms: 100 }, 1),
+        // One PATCH of the $batch throttled on its own.
+        Api::Graph => mock.inject(
+            "graph.updateMessage",
+            Fault::Status {
+                code: 429,
+                retry_after: Some(1),
+            },
+            1,
+        ),
+    }
     let (host, sink) = fixtures::ingesting_host_on(&mock, api);
     run_once(&host);
     assert_eq!(dir_sink_records(&sink).len(), 3);
+    assert_eq!(mock.faults_served().len(), 1, "the mark-read was refused once");
     let posts_before = count_deliveries(&sink);
 
     // Someone marks one unread again: a delivered id is never handed out again.
