@@ -106,10 +106,16 @@ pub fn assert_faithful(mock: &MockExchange) {
         0,
         "an EWS request failed the schema"
     );
+    let refused: Vec<_> = mock
+        .graph_requests()
+        .into_iter()
+        .filter(|r| r.status == 400)
+        .map(|r| format!("{} {:?}: {:?}", r.operation, r.url, r.error_code))
+        .collect();
     assert_eq!(
         mock.graph_bad_requests(),
         0,
-        "a Graph request was one Graph refuses"
+        "Graph would refuse: {refused:#?}"
     );
 }
 

@@ -2,7 +2,7 @@
 //! purpose: hostile text, bad addresses, unknown files, sending as someone
 //! else, a 25 MB attachment, and `ews-host batch`.
 
-use e2e::fixtures::{self, ALICE, ALICE_PASSWORD, BOB};
+use e2e::fixtures::{self, ALICE, BOB};
 use e2e::{on_both_apis, Api, Host};
 use mail_parser::{MessageParser, MimeHeaders};
 use mock_exchange::NewMessage;

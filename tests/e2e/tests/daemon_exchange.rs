@@ -132,8 +132,16 @@ fn over_graph_sender_domains_are_decided_on_the_listing() {
     assert_eq!(subjects(&sink), set(&["one"]));
     assert!(mock.message(&matching).unwrap().is_read);
     assert!(!mock.message(&suffix).unwrap().is_read && !mock.message(&prefix).unwrap().is_read);
-    assert_eq!(fixtures::sent(&mock, "graph.mime"), 1, "only the match was fetched");
+    assert_eq!(
+        fixtures::sent(&mock, "graph.mime"),
+        1,
+        "only the match was fetched"
+    );
     once(&host);
-    assert_eq!(fixtures::sent(&mock, "graph.mime"), 1, "and the others are not fetched later either");
+    assert_eq!(
+        fixtures::sent(&mock, "graph.mime"),
+        1,
+        "and the others are not fetched later either"
+    );
     fixtures::assert_faithful(&mock);
 }

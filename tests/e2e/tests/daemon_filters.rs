@@ -2,7 +2,7 @@
 //! arrive arrives (and is marked read), what must not stays unread.
 
 use e2e::fixtures::{self, email, ALICE, PHISHING};
-use e2e::{on_both_apis, Api, dir_sink_records, MockExchange};
+use e2e::{dir_sink_records, on_both_apis, Api, MockExchange};
 use mock_exchange::NewMessage;
 use std::collections::BTreeSet;
 
@@ -14,7 +14,6 @@ on_both_apis!(
     the_folder_path_is_matched_case_insensitively_and_a_wrong_one_is_named,
     filters_combine,
 );
-
 
 /// Seeds (from, subject, received, read, folder) and returns the ids by subject.
 fn seed(mock: &MockExchange, mails: &[(&str, &str, &str, bool, &str)]) -> Vec<(String, String)> {
@@ -44,7 +43,10 @@ fn ingest(mock: &MockExchange, api: Api, settings: &[(&str, &str)]) -> BTreeSet<
     }
     let run = host.run(&["daemon", "--once"]);
     assert_eq!(run.code, 0, "{run:#?}");
-    assert!(fixtures::sent_on(mock, api, "FindItem", "graph.messages") > 0, "the transport asked for");
+    assert!(
+        fixtures::sent_on(mock, api, "FindItem", "graph.messages") > 0,
+        "the transport asked for"
+    );
     fixtures::assert_faithful(mock);
     dir_sink_records(&sink)
         .into_iter()
@@ -82,7 +84,11 @@ fn subject_keywords_match_any_case_insensitively(api: Api) {
             ("a@x.example", "invoices attached", T, false, PHISHING),
         ],
     );
-    let got = ingest(&mock, api, &[("subject_keywords", r#"["invoice", "PARCEL"]"#)]);
+    let got = ingest(
+        &mock,
+        api,
+        &[("subject_keywords", r#"["invoice", "PARCEL"]"#)],
+    );
     assert_eq!(
         got,
         set(&[

@@ -4,8 +4,8 @@
 //! then each attachment alone), with the small email behind it.
 
 use base64::Engine as _;
-use e2e::{dir_sink_records, on_both_apis, Api};
 use e2e::fixtures::{self, ALICE, PHISHING};
+use e2e::{dir_sink_records, on_both_apis, Api};
 use mock_exchange::{MockExchange, NewMessage};
 use sha2::{Digest, Sha256};
 
@@ -206,7 +206,10 @@ fn an_email_too_large_to_fetch_whole_arrives_from_its_parts_with_the_one_behind_
             assert_eq!(count(&mock, "graph.mime"), 1, "the small one only");
             let direct = mock.requests().into_iter().filter(|r| r.batch_id.is_none());
             let details = direct.filter(|r| r.operation == "graph.message").count();
-            assert_eq!(details, 1, "its properties, once (the small one's are in a $batch)");
+            assert_eq!(
+                details, 1,
+                "its properties, once (the small one's are in a $batch)"
+            );
             assert_eq!(count(&mock, "graph.attachmentValue"), 3);
         }
     }

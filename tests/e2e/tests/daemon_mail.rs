@@ -3,7 +3,7 @@
 //! MIME, an item Exchange will not return, and a mark-read that fails.
 
 use e2e::fixtures::{self, email, ALICE, PHISHING};
-use e2e::{on_both_apis, Api, dir_sink_records, MockExchange};
+use e2e::{dir_sink_records, on_both_apis, Api, MockExchange};
 use mock_exchange::{Fault, NewMessage};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -15,7 +15,6 @@ on_both_apis!(
     unreadable_mime_and_a_refused_item_are_delivered_once_with_errors,
     a_failed_mark_read_is_retried_later_and_nothing_is_delivered_twice,
 );
-
 
 fn eml_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../mock-exchange/testdata/eml")
@@ -300,7 +299,11 @@ fn a_failed_mark_read_is_retried_later_and_nothing_is_delivered_twice(api: Api) 
     let (host, sink) = fixtures::ingesting_host_on(&mock, api);
     run_once(&host);
     assert_eq!(dir_sink_records(&sink).len(), 3);
-    assert_eq!(mock.faults_served().len(), 1, "the mark-read was refused once");
+    assert_eq!(
+        mock.faults_served().len(),
+        1,
+        "the mark-read was refused once"
+    );
     let posts_before = count_deliveries(&sink);
 
     // Someone marks one unread again: a delivered id is never handed out again.

@@ -55,7 +55,12 @@ fn subjects(engine: &MockEngine) -> BTreeSet<String> {
     engine
         .records()
         .iter()
-        .map(|r| r["record"]["subject"].as_str().unwrap_or_default().to_string())
+        .map(|r| {
+            r["record"]["subject"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
         .collect()
 }
 
@@ -63,7 +68,9 @@ fn subjects(engine: &MockEngine) -> BTreeSet<String> {
 fn switching_from_ews_to_graph_mid_stream_delivers_nothing_twice_and_loses_nothing() {
     let mock = fixtures::mock();
     let engine = engine();
-    let first: Vec<String> = (0..3).map(|i| add(&mock, &format!("before {i}"), i)).collect();
+    let first: Vec<String> = (0..3)
+        .map(|i| add(&mock, &format!("before {i}"), i))
+        .collect();
     // EWS delivers them, but its mark-read is refused: all three are
     // delivered, unread, their mark-read pending in the checkpoint.
     mock.inject("UpdateItem", Fault::ServerBusy { backoff_ms: 100 }, 1);
@@ -74,7 +81,9 @@ fn switching_from_ews_to_graph_mid_stream_delivers_nothing_twice_and_loses_nothi
     let keys_before: BTreeSet<String> = engine.posts_per_key().into_keys().collect();
 
     // Two arrive; the mailbox moves to Graph (same state, same engine).
-    let later: Vec<String> = (3..5).map(|i| add(&mock, &format!("after {i}"), i)).collect();
+    let later: Vec<String> = (3..5)
+        .map(|i| add(&mock, &format!("after {i}"), i))
+        .collect();
     let requests_before = mock.requests().len();
     let graph = host(&mock, &engine, Api::Graph, Some(&ews));
     once(&graph);
@@ -88,18 +97,26 @@ fn switching_from_ews_to_graph_mid_stream_delivers_nothing_twice_and_loses_nothi
     );
     assert_eq!(engine.duplicates(), 0, "{:?}", engine.posts_per_key());
     let keys: BTreeSet<String> = engine.posts_per_key().into_keys().collect();
-    assert!(keys_before.is_subset(&keys), "the idempotency keys did not change");
+    assert!(
+        keys_before.is_subset(&keys),
+        "the idempotency keys did not change"
+    );
     assert_eq!(keys.len(), 5);
     for id in first.iter().chain(&later) {
         assert!(mock.message(id).unwrap().is_read, "{id}: marked read");
     }
     let after: Vec<_> = mock.requests().into_iter().skip(requests_before).collect();
     assert!(
-        after.iter().all(|r| r.operation.starts_with("graph") || r.operation == "token"),
+        after
+            .iter()
+            .all(|r| r.operation.starts_with("graph") || r.operation == "token"),
         "nothing went to EWS after the switch: {after:#?}"
     );
     // The pending mark-reads went over Graph, in $batch requests.
-    let patches = after.iter().filter(|r| r.operation == "graph.updateMessage").count();
+    let patches = after
+        .iter()
+        .filter(|r| r.operation == "graph.updateMessage")
+        .count();
     assert_eq!(patches, 5);
 
     // And back to EWS: nothing is delivered again.
@@ -147,7 +164,10 @@ fn graph_throttling_waits_and_loses_nothing() {
             break;
         }
         assert_eq!(run.code, 6, "{run:#?}");
-        assert!(run.stderr.contains("retry_after_ms"), "the wait is said: {run:#?}");
+        assert!(
+            run.stderr.contains("retry_after_ms"),
+            "the wait is said: {run:#?}"
+        );
     }
     assert_eq!(codes, [6, 6, 0]);
     assert_eq!(mock.faults_served().len(), 2);

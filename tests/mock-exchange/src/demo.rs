@@ -95,9 +95,24 @@ pub const INBOX: &[&[u8]] = &[
 
 /// The primary mailbox's contacts: (display name, email, company, job title).
 pub const CONTACTS: &[(&str, &str, &str, &str)] = &[
-    ("Rita Reporter", "rita@contoso.example", "Contoso", "Accountant"),
-    ("Alice Analyst", "alice@contoso.example", "Contoso", "SOC analyst"),
-    ("Bob Builder", "bob@fabrikam.example", "Fabrikam", "Supplier"),
+    (
+        "Rita Reporter",
+        "rita@contoso.example",
+        "Contoso",
+        "Accountant",
+    ),
+    (
+        "Alice Analyst",
+        "alice@contoso.example",
+        "Contoso",
+        "SOC analyst",
+    ),
+    (
+        "Bob Builder",
+        "bob@fabrikam.example",
+        "Fabrikam",
+        "Supplier",
+    ),
 ];
 
 /// Files the demo emails into `address`'s mailbox.

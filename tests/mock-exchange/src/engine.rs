@@ -146,7 +146,6 @@ impl MockEngine {
     }
 }
 
-
 fn json_response(status: u16, body: Value) -> HttpResponse {
     respond(status, "application/json", body.to_string())
 }

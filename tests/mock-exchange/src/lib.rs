@@ -235,4 +235,3 @@ impl MockExchange {
         self.shared.lock().faults.inject(operation, fault, times);
     }
 }
-

@@ -164,7 +164,10 @@ impl MockExchange {
         let Some(folder) = mb.store.resolve(folder_path) else {
             return Vec::new();
         };
-        mb.store.in_folder(&folder.id).map(|m| m.mime.clone()).collect()
+        mb.store
+            .in_folder(&folder.id)
+            .map(|m| m.mime.clone())
+            .collect()
     }
 
     /// The largest message the organization sends, in MIME bytes; larger

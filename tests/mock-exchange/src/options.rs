@@ -119,7 +119,8 @@ impl MockOptions {
     /// The Graph application permissions `client_id` holds, instead of
     /// `DEFAULT_GRAPH_ROLES` (`&[]`: none, so every Graph call is 403).
     pub fn graph_roles(mut self, client_id: &str, roles: &[&str]) -> Self {
-        self.graph_roles.retain(|(c, _)| !c.eq_ignore_ascii_case(client_id));
+        self.graph_roles
+            .retain(|(c, _)| !c.eq_ignore_ascii_case(client_id));
         let roles = roles.iter().map(|r| r.to_string()).collect();
         self.graph_roles.push((client_id.to_string(), roles));
         self
@@ -134,8 +135,7 @@ impl MockOptions {
             .iter()
             .map(|m| m.trim().to_ascii_lowercase())
             .collect();
-        self.access_policies
-            .push((client_id.to_string(), allowed));
+        self.access_policies.push((client_id.to_string(), allowed));
         self
     }
 

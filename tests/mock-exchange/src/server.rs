@@ -200,7 +200,12 @@ impl State {
             return;
         };
         match rec.operation.as_str() {
-            crate::graph::MIME => self.items.entry(id.clone()).or_default().fetches.push(rec.arrival),
+            crate::graph::MIME => self
+                .items
+                .entry(id.clone())
+                .or_default()
+                .fetches
+                .push(rec.arrival),
             crate::graph::UPDATE_MESSAGE
                 if self.model.find_message(id).is_some_and(|(_, m)| m.is_read) =>
             {

@@ -158,7 +158,9 @@ pub fn authenticate(
         return match tokens.issued.get(value) {
             Some(t) if t.audience != Audience::Ews => Err(challenge(
                 true,
-                Some(r#"2000003;reason="The audience claim value is invalid for current resource.";error_category="invalid_resource""#),
+                Some(
+                    r#"2000003;reason="The audience claim value is invalid for current resource.";error_category="invalid_resource""#,
+                ),
             )),
             Some(t) if t.expires > Instant::now() => Ok(Principal::App {
                 tenant: t.tenant.clone(),
@@ -280,11 +282,11 @@ mod tests {
         let header = format!("Bearer {token}");
         let err = authenticate(Some(&header), &options(), &tokens).unwrap_err();
         assert!(err.diagnostics.unwrap().contains("audience"));
-        assert_eq!(
-            tokens.lookup(&token).map(|t| t.2),
-            Some(Audience::Graph)
-        );
+        assert_eq!(tokens.lookup(&token).map(|t| t.2), Some(Audience::Graph));
         assert_eq!(Audience::of_scope(GRAPH_SCOPE), Some(Audience::Graph));
-        assert_eq!(Audience::of_scope("https://graph.microsoft.com/Mail.Read"), None);
+        assert_eq!(
+            Audience::of_scope("https://graph.microsoft.com/Mail.Read"),
+            None
+        );
     }
 }

@@ -16,7 +16,11 @@ use crate::ops::get_attachment::{self, Content};
 const TYPE: &str = "Microsoft.OutlookServices.Attachment";
 
 /// (message id, n) of an attachment of the message `rest_id`.
-fn locate_attachment(ctx: &mut Ctx, rest_id: &str, aid: &str) -> Result<(String, usize), GraphError> {
+fn locate_attachment(
+    ctx: &mut Ctx,
+    rest_id: &str,
+    aid: &str,
+) -> Result<(String, usize), GraphError> {
     let id = locate(ctx, rest_id)?;
     let ews = ids::from_rest(aid)?;
     let (item, n) = get_attachment::parse_id(&ews).map_err(|e| GraphError::from_ews(&e))?;
@@ -48,7 +52,8 @@ pub fn get(ctx: &mut Ctx, req: &Req, rest_id: &str, aid: &str) -> Outcome {
     let (id, n) = locate_attachment(ctx, rest_id, aid)?;
     let store = store(ctx);
     let m = store.message(&id).expect("located");
-    let v = resources::attachment(store, m, n, q.select.as_deref()).ok_or_else(GraphError::item_not_found)?;
+    let v = resources::attachment(store, m, n, q.select.as_deref())
+        .ok_or_else(GraphError::item_not_found)?;
     Ok(GraphReply::json(200, v))
 }
 
@@ -86,7 +91,11 @@ pub fn delete(ctx: &mut Ctx, req: &Req, rest_id: &str, aid: &str) -> Outcome {
 pub fn add(ctx: &mut Ctx, req: &Req, rest_id: &str) -> Outcome {
     query::parse(req.query, &[])?;
     if req.body.len() > outgoing::MAX_JSON_BODY {
-        return Err(GraphError::new(413, "RequestEntityTooLarge", "The request payload is too large: the maximum is 4 MB."));
+        return Err(GraphError::new(
+            413,
+            "RequestEntityTooLarge",
+            "The request payload is too large: the maximum is 4 MB.",
+        ));
     }
     let body = serde_json::Value::Object(json_body(req)?);
     let file = outgoing::file_attachment(&body)?;

@@ -59,18 +59,28 @@ fn parse(body: &[u8]) -> Result<Vec<Inner>, GraphError> {
     for r in list {
         let text = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_string);
         let (Some(id), Some(method), Some(url)) = (text("id"), text("method"), text("url")) else {
-            return Err(invalid("Invalid batch payload format: each request needs id, method and url."));
+            return Err(invalid(
+                "Invalid batch payload format: each request needs id, method and url.",
+            ));
         };
         if out.iter().any(|o| o.id == id) {
-            return Err(invalid(&format!("Request id '{id}' is used more than once in the batch.")));
+            return Err(invalid(&format!(
+                "Request id '{id}' is used more than once in the batch."
+            )));
         }
         let depends_on: Vec<String> = r
             .get("dependsOn")
             .and_then(Value::as_array)
-            .map(|d| d.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .map(|d| {
+                d.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         if let Some(d) = depends_on.iter().find(|d| !out.iter().any(|o| &o.id == *d)) {
-            return Err(invalid(&format!("Request '{id}' depends on '{d}', which is not an earlier request of the batch.")));
+            return Err(invalid(&format!(
+                "Request '{id}' depends on '{d}', which is not an earlier request of the batch."
+            )));
         }
         let url = url.trim();
         let (path, query) = url.split_once('?').unwrap_or((url, ""));
@@ -79,12 +89,18 @@ fn parse(body: &[u8]) -> Result<Vec<Inner>, GraphError> {
             method: method.to_ascii_uppercase(),
             path: format!("/{}", path.trim_start_matches('/')),
             query: query.to_string(),
-            headers: r.get("headers").and_then(Value::as_object).cloned().unwrap_or_default(),
+            headers: r
+                .get("headers")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
             body: r.get("body").cloned(),
             depends_on,
         });
         if url.starts_with("http") {
-            return Err(invalid("A batch request's url must be relative to the version root."));
+            return Err(invalid(
+                "A batch request's url must be relative to the version root.",
+            ));
         }
     }
     Ok(out)
@@ -177,7 +193,12 @@ pub fn handle(
                     *n > MAILBOX_CONCURRENCY
                 });
             let reply = if failed_dependency {
-                GraphError::new(424, "FailedDependency", "The request was not run: a request it depends on failed.").reply()
+                GraphError::new(
+                    424,
+                    "FailedDependency",
+                    "The request was not run: a request it depends on failed.",
+                )
+                .reply()
             } else if over_limit {
                 GraphError::status_fault(429, Some(1)).reply()
             } else {

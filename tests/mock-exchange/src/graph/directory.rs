@@ -28,12 +28,31 @@ pub fn resolve_user(ctx: &Ctx, u: &str) -> Option<String> {
 }
 
 const USER_PROPERTIES: &[&str] = &[
-    "id", "displayName", "mail", "userPrincipalName", "givenName", "surname", "jobTitle",
-    "mobilePhone", "officeLocation", "preferredLanguage", "businessPhones", "accountEnabled",
+    "id",
+    "displayName",
+    "mail",
+    "userPrincipalName",
+    "givenName",
+    "surname",
+    "jobTitle",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "businessPhones",
+    "accountEnabled",
 ];
 const USER_DEFAULT: &[&str] = &[
-    "id", "displayName", "mail", "userPrincipalName", "givenName", "surname", "jobTitle",
-    "mobilePhone", "officeLocation", "preferredLanguage", "businessPhones",
+    "id",
+    "displayName",
+    "mail",
+    "userPrincipalName",
+    "givenName",
+    "surname",
+    "jobTitle",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "businessPhones",
 ];
 
 const USER_FILTER: Schema = Schema {
@@ -91,9 +110,8 @@ fn user_json(m: &Mailbox, select: Option<&[String]>) -> Value {
 
 fn directory_query(req: &Req, allowed: &[&str]) -> Result<Query, GraphError> {
     let q = query::parse(req.query, allowed)?;
-    query::check_select(&q, USER_PROPERTIES, "microsoft.graph.user").map_err(|e| {
-        GraphError::bad_request("Request_BadRequest", &e.message)
-    })?;
+    query::check_select(&q, USER_PROPERTIES, "microsoft.graph.user")
+        .map_err(|e| GraphError::bad_request("Request_BadRequest", &e.message))?;
     Ok(q)
 }
 
@@ -186,9 +204,21 @@ pub fn automatic_replies(ctx: &mut Ctx, req: &Req) -> Outcome {
 }
 
 const CONTACT_PROPERTIES: &[&str] = &[
-    "id", "displayName", "givenName", "surname", "companyName", "jobTitle", "emailAddresses",
-    "businessPhones", "homePhones", "mobilePhone", "changeKey", "parentFolderId",
-    "createdDateTime", "lastModifiedDateTime", "categories",
+    "id",
+    "displayName",
+    "givenName",
+    "surname",
+    "companyName",
+    "jobTitle",
+    "emailAddresses",
+    "businessPhones",
+    "homePhones",
+    "mobilePhone",
+    "changeKey",
+    "parentFolderId",
+    "createdDateTime",
+    "lastModifiedDateTime",
+    "categories",
 ];
 
 /// `GET /users/{u}/contacts`: `$select`, `$orderby=displayName`, `$top`, `$skip`, `$count`.
@@ -223,7 +253,8 @@ pub fn contacts(ctx: &mut Ctx, req: &Req) -> Outcome {
         .iter()
         .map(|c| {
             let n = &c.contact;
-            let want = |p: &str| super::resources::wants(q.select.as_deref(), CONTACT_PROPERTIES, p);
+            let want =
+                |p: &str| super::resources::wants(q.select.as_deref(), CONTACT_PROPERTIES, p);
             let phones = |key: &str| -> Vec<String> {
                 n.phones
                     .iter()

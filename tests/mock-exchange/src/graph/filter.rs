@@ -418,14 +418,20 @@ mod tests {
 
     #[test]
     fn the_forms_of_graph_md() {
-        assert!(eval("receivedDateTime ge 2026-11-20T10:00:00Z and isRead eq false"));
+        assert!(eval(
+            "receivedDateTime ge 2026-11-20T10:00:00Z and isRead eq false"
+        ));
         assert!(!eval("receivedDateTime lt 2026-11-20T10:00:00Z"));
         assert!(eval("contains(subject,'o''brien')"));
         assert!(eval("from/emailAddress/address eq 'eve@evil.example'"));
         assert!(eval("categories/any(c:c eq 'phish')"));
         assert!(eval("receivedDateTime ge 1970-01-01T00:00:00Z and (isRead eq true or contains(subject,'invoice'))"));
         assert!(eval("not isRead eq true"));
-        let e = parse("receivedDateTime ge 2026-01-01T00:00:00Z and isRead eq true", &SCHEMA).unwrap();
+        let e = parse(
+            "receivedDateTime ge 2026-01-01T00:00:00Z and isRead eq true",
+            &SCHEMA,
+        )
+        .unwrap();
         assert_eq!(e.first_property(), "receivedDateTime");
     }
 

@@ -25,18 +25,33 @@ pub fn resolve(ctx: &Ctx, f: &str) -> Result<String, GraphError> {
 
 pub fn folder(ctx: &mut Ctx, req: &Req, f: &str) -> Outcome {
     let q = query::parse(req.query, &["$select"])?;
-    query::check_select(&q, FOLDER_PROPERTIES, "Microsoft.OutlookServices.MailFolder")?;
+    query::check_select(
+        &q,
+        FOLDER_PROPERTIES,
+        "Microsoft.OutlookServices.MailFolder",
+    )?;
     let id = resolve(ctx, f)?;
     let address = ctx.mailbox.clone().unwrap_or_default();
     let store = &ctx.state.model.mailbox(&address).expect("resolved").store;
-    let mut v = resources::folder(store, store.folder(&id).expect("resolved"), q.select.as_deref());
-    v["@odata.context"] = json!(format!("{}/$metadata#users('{address}')/mailFolders/$entity", ctx.base));
+    let mut v = resources::folder(
+        store,
+        store.folder(&id).expect("resolved"),
+        q.select.as_deref(),
+    );
+    v["@odata.context"] = json!(format!(
+        "{}/$metadata#users('{address}')/mailFolders/$entity",
+        ctx.base
+    ));
     Ok(GraphReply::json(200, v))
 }
 
 pub fn child_folders(ctx: &mut Ctx, req: &Req, f: &str) -> Outcome {
     let q = query::parse(req.query, &["$select", "$top", "$skip", "$count"])?;
-    query::check_select(&q, FOLDER_PROPERTIES, "Microsoft.OutlookServices.MailFolder")?;
+    query::check_select(
+        &q,
+        FOLDER_PROPERTIES,
+        "Microsoft.OutlookServices.MailFolder",
+    )?;
     let id = resolve(ctx, f)?;
     let top = page_size(&q, 10, 1000)?;
     let address = ctx.mailbox.clone().unwrap_or_default();

@@ -99,7 +99,10 @@ impl Search {
         let from = format!(
             "{} {}",
             s.from_name.as_deref().unwrap_or_default(),
-            m.from_smtp.as_deref().or(s.from_address.as_deref()).unwrap_or_default()
+            m.from_smtp
+                .as_deref()
+                .or(s.from_address.as_deref())
+                .unwrap_or_default()
         );
         let attachments = s
             .attachments

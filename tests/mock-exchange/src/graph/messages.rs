@@ -132,7 +132,17 @@ pub fn answer(ctx: &Ctx, id: &str, q: &Query, prefer_text: bool, status: u16) ->
 pub fn list(ctx: &mut Ctx, req: &Req, folder: Option<&str>) -> Outcome {
     let q = query::parse(
         req.query,
-        &["$select", "$filter", "$orderby", "$top", "$skip", "$count", "$search", "$expand", "$skiptoken"],
+        &[
+            "$select",
+            "$filter",
+            "$orderby",
+            "$top",
+            "$skip",
+            "$count",
+            "$search",
+            "$expand",
+            "$skiptoken",
+        ],
     )?;
     query::check_select(&q, MESSAGE_PROPERTIES, MESSAGE_TYPE)?;
     let folder = folder.map(|f| folders::resolve(ctx, f)).transpose()?;
@@ -145,7 +155,9 @@ pub fn list(ctx: &mut Ctx, req: &Req, folder: Option<&str>) -> Outcome {
         if !SORTABLE.iter().any(|s| s.eq_ignore_ascii_case(prop)) {
             return Err(GraphError::bad_request(
                 "ErrorInvalidProperty",
-                &format!("The mock sorts messages by receivedDateTime or sentDateTime, not '{prop}'."),
+                &format!(
+                    "The mock sorts messages by receivedDateTime or sentDateTime, not '{prop}'."
+                ),
             ));
         }
         // Graph: the $orderby properties must lead the $filter, in order.
@@ -169,9 +181,9 @@ pub fn list(ctx: &mut Ctx, req: &Req, folder: Option<&str>) -> Outcome {
         .iter()
         .filter(|m| folder.as_ref().is_none_or(|f| &m.folder == f))
         .filter(|m| {
-            filter.as_ref().is_none_or(|f| {
-                f.matches(&MessageFields(m, model.drafts.contains_key(&m.id)))
-            })
+            filter
+                .as_ref()
+                .is_none_or(|f| f.matches(&MessageFields(m, model.drafts.contains_key(&m.id))))
         })
         .filter(|m| search.as_ref().is_none_or(|s| s.matches(m)))
         .collect();
@@ -197,7 +209,10 @@ pub fn list(ctx: &mut Ctx, req: &Req, folder: Option<&str>) -> Outcome {
     let page = Page {
         base: ctx.base,
         path: req.path,
-        context: format!("users('{}')/messages", ctx.mailbox.as_deref().unwrap_or_default()),
+        context: format!(
+            "users('{}')/messages",
+            ctx.mailbox.as_deref().unwrap_or_default()
+        ),
         total: all.len(),
         end,
         paging,
@@ -223,8 +238,18 @@ pub fn mime(ctx: &mut Ctx, req: &Req, id: &str) -> Outcome {
 }
 
 const UPDATABLE: &[&str] = &[
-    "isRead", "categories", "importance", "subject", "body", "toRecipients", "ccRecipients",
-    "bccRecipients", "replyTo", "flag", "inferenceClassification", "isDeliveryReceiptRequested",
+    "isRead",
+    "categories",
+    "importance",
+    "subject",
+    "body",
+    "toRecipients",
+    "ccRecipients",
+    "bccRecipients",
+    "replyTo",
+    "flag",
+    "inferenceClassification",
+    "isDeliveryReceiptRequested",
     "isReadReceiptRequested",
 ];
 
@@ -236,7 +261,14 @@ pub fn update(ctx: &mut Ctx, req: &Req, rest_id: &str) -> Outcome {
     let body = json_body(req)?;
     only_known(&body, UPDATABLE, "message")?;
     let id = locate(ctx, rest_id)?;
-    let draft_fields = ["subject", "body", "toRecipients", "ccRecipients", "bccRecipients", "replyTo"];
+    let draft_fields = [
+        "subject",
+        "body",
+        "toRecipients",
+        "ccRecipients",
+        "bccRecipients",
+        "replyTo",
+    ];
     let is_draft = ctx.state.model.drafts.contains_key(&id);
     if !is_draft && body.keys().any(|k| draft_fields.contains(&k.as_str())) {
         return Err(GraphError::bad_request(
@@ -325,5 +357,11 @@ pub fn move_or_copy(ctx: &mut Ctx, req: &Req, rest_id: &str, copy: bool) -> Outc
             ctx.state.model.drafts.insert(new_id.clone(), d);
         }
     }
-    Ok(answer(ctx, &new_id, &Query::default(), req.prefer_text, 201))
+    Ok(answer(
+        ctx,
+        &new_id,
+        &Query::default(),
+        req.prefer_text,
+        201,
+    ))
 }

@@ -144,9 +144,9 @@ fn authenticate(shared: &Shared, header: Option<&str>) -> Result<String, GraphRe
         Some(_) => Err(unauthorized(
             "Access token validation failure. Invalid audience.",
         )),
-        None if state.tokens.expired(token.trim()) => {
-            Err(unauthorized("Lifetime validation failed, the token is expired."))
-        }
+        None if state.tokens.expired(token.trim()) => Err(unauthorized(
+            "Lifetime validation failed, the token is expired.",
+        )),
         None => Err(unauthorized(
             "IDX14100: JWT is not well formed, there are no dots (.).",
         )),
@@ -199,6 +199,12 @@ pub async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Result<Http
         .map_or("graph".to_string(), |r| r.operation(&method).to_string());
     let body = match server::read_body(req).await {
         Ok(b) => b,
+        // The client went away mid-body (a killed host): no request to judge,
+        // no one to answer.
+        Err(response) if response.status() == 400 => {
+            shared.record(rec);
+            return Err(Dropped);
+        }
         Err(response) => return Ok(finish(shared, rec, response)),
     };
     let client_id = match authenticate(shared, authorization.as_deref()) {

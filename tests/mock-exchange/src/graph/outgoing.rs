@@ -21,9 +21,22 @@ use crate::ops::sending;
 pub const MAX_JSON_BODY: usize = 4 * 1024 * 1024;
 
 const MESSAGE_FIELDS: &[&str] = &[
-    "subject", "body", "toRecipients", "ccRecipients", "bccRecipients", "replyTo", "importance",
-    "internetMessageId", "from", "sender", "attachments", "categories", "flag",
-    "isDeliveryReceiptRequested", "isReadReceiptRequested", "internetMessageHeaders",
+    "subject",
+    "body",
+    "toRecipients",
+    "ccRecipients",
+    "bccRecipients",
+    "replyTo",
+    "importance",
+    "internetMessageId",
+    "from",
+    "sender",
+    "attachments",
+    "categories",
+    "flag",
+    "isDeliveryReceiptRequested",
+    "isReadReceiptRequested",
+    "internetMessageHeaders",
 ];
 
 fn schema_error(property: &str) -> GraphError {
@@ -76,7 +89,10 @@ fn body_of(v: &Value) -> Result<(bool, String), GraphError> {
 /// A fileAttachment of a request body (`@odata.type` is required: attachment
 /// is abstract).
 pub fn file_attachment(v: &Value) -> Result<Attachment, GraphError> {
-    let kind = v.get("@odata.type").and_then(Value::as_str).unwrap_or_default();
+    let kind = v
+        .get("@odata.type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if kind.trim_start_matches('#') != "microsoft.graph.fileAttachment" {
         return Err(GraphError::bad_request(
             "RequestBodyRead",
@@ -84,10 +100,18 @@ pub fn file_attachment(v: &Value) -> Result<Attachment, GraphError> {
         ));
     }
     let data = base64::engine::general_purpose::STANDARD
-        .decode(v.get("contentBytes").and_then(Value::as_str).unwrap_or_default())
+        .decode(
+            v.get("contentBytes")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+        )
         .map_err(|_| schema_error("contentBytes"))?;
     Ok(Attachment {
-        name: v.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
+        name: v
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
         content_type: v
             .get("contentType")
             .and_then(Value::as_str)
@@ -112,7 +136,10 @@ pub fn draft_edit(body: &Map<String, Value>) -> Result<impl FnOnce(&mut Mail), G
     let cc = recipients(body, "ccRecipients")?;
     let bcc = recipients(body, "bccRecipients")?;
     let reply_to = recipients(body, "replyTo")?;
-    let subject = body.get("subject").and_then(Value::as_str).map(str::to_string);
+    let subject = body
+        .get("subject")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let text = body.get("body").map(body_of).transpose()?;
     let importance = match body.get("importance").and_then(Value::as_str) {
         None => None,
@@ -205,7 +232,8 @@ pub fn create(ctx: &mut Ctx, req: &Req, _folder: Option<&str>) -> Outcome {
     let body = json_body(req)?;
     let mail = new_mail(ctx, &body)?;
     let me = ctx.mailbox.clone().unwrap_or_default();
-    let (id, _) = sending::save_draft(ctx.model(), &me, mail).map_err(|e| GraphError::from_ews(&e))?;
+    let (id, _) =
+        sending::save_draft(ctx.model(), &me, mail).map_err(|e| GraphError::from_ews(&e))?;
     ctx.item = Some(id.clone());
     Ok(answer(ctx, &id, &Query::default(), req.prefer_text, 201))
 }
@@ -260,7 +288,13 @@ pub fn reply(ctx: &mut Ctx, req: &Req, rest_id: &str, all: bool, draft: bool) ->
     if draft {
         let (new_id, _) =
             sending::save_draft(ctx.model(), &me, mail).map_err(|e| GraphError::from_ews(&e))?;
-        return Ok(answer(ctx, &new_id, &Query::default(), req.prefer_text, 201));
+        return Ok(answer(
+            ctx,
+            &new_id,
+            &Query::default(),
+            req.prefer_text,
+            201,
+        ));
     }
     deliver(ctx, &mail, true)?;
     Ok(GraphReply::empty(202))

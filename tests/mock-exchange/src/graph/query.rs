@@ -9,8 +9,16 @@ use crate::auth::token_endpoint::percent_decode;
 
 /// The system query options Graph knows.
 const KNOWN: &[&str] = &[
-    "$select", "$filter", "$orderby", "$top", "$skip", "$count", "$search", "$expand",
-    "$skiptoken", "$format",
+    "$select",
+    "$filter",
+    "$orderby",
+    "$top",
+    "$skip",
+    "$count",
+    "$search",
+    "$expand",
+    "$skiptoken",
+    "$format",
 ];
 
 /// One `$expand` item.
@@ -271,14 +279,19 @@ pub fn next_link(base: &str, path: &str, q: &Query, name: &str, value: usize) ->
 mod tests {
     use super::*;
 
-    const ALL: &[&str] = &["$select", "$filter", "$orderby", "$top", "$skip", "$count", "$search", "$expand"];
+    const ALL: &[&str] = &[
+        "$select", "$filter", "$orderby", "$top", "$skip", "$count", "$search", "$expand",
+    ];
 
     #[test]
     fn options_are_read_strictly() {
         let q = parse("%24top=5&$skip=10&$count=true&$orderby=receivedDateTime%20desc&$select=id,subject&$expand=singleValueExtendedProperties($filter=id%20eq%20'Integer%200x0E08'),attachments($select=id,name)&x=1", ALL).unwrap();
         assert_eq!((q.top, q.skip, q.count), (Some(5), 10, true));
         assert_eq!(q.orderby, Some(("receivedDateTime".into(), true)));
-        assert_eq!(q.select.as_deref(), Some(&["id".to_string(), "subject".into()][..]));
+        assert_eq!(
+            q.select.as_deref(),
+            Some(&["id".to_string(), "subject".into()][..])
+        );
         assert_eq!(
             q.expand,
             [
@@ -295,7 +308,10 @@ mod tests {
         assert!(parse("$search=%22a%22&$orderby=subject", ALL).is_err());
         assert!(parse("$expand=mentions", ALL).is_err());
         let link = next_link("http://h/v1.0", "/users/u/messages", &q, "$skip", 15);
-        assert!(link.starts_with("http://h/v1.0/users/u/messages?%24top=5&"), "{link}");
+        assert!(
+            link.starts_with("http://h/v1.0/users/u/messages?%24top=5&"),
+            "{link}"
+        );
         assert!(link.ends_with("&%24skip=15"), "{link}");
     }
 }

@@ -102,8 +102,14 @@ impl GraphError {
                 "InvalidAuthenticationToken",
                 "Access token validation failure.",
             ),
-            403 => ("ErrorAccessDenied", "Access is denied. Check credentials and try again."),
-            404 => ("ErrorItemNotFound", "The specified object was not found in the store."),
+            403 => (
+                "ErrorAccessDenied",
+                "Access is denied. Check credentials and try again.",
+            ),
+            404 => (
+                "ErrorItemNotFound",
+                "The specified object was not found in the store.",
+            ),
             _ => ("InternalServerError", "An internal server error occurred."),
         };
         GraphError {
@@ -167,9 +173,7 @@ impl GraphReply {
     /// The `error.code` when this is an error.
     pub fn error_code(&self) -> Option<String> {
         match &self.body {
-            Body::Json(v) if self.status >= 400 => {
-                v["error"]["code"].as_str().map(str::to_string)
-            }
+            Body::Json(v) if self.status >= 400 => v["error"]["code"].as_str().map(str::to_string),
             _ => None,
         }
     }

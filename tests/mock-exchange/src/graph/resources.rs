@@ -17,34 +17,100 @@ use crate::store::{Folder, Store, StoredMessage};
 
 /// Every property of v1.0's message that `$select` may name.
 pub const MESSAGE_PROPERTIES: &[&str] = &[
-    "id", "createdDateTime", "lastModifiedDateTime", "changeKey", "categories",
-    "receivedDateTime", "sentDateTime", "hasAttachments", "internetMessageId", "subject",
-    "bodyPreview", "importance", "parentFolderId", "conversationId", "conversationIndex",
-    "isDeliveryReceiptRequested", "isReadReceiptRequested", "isRead", "isDraft", "webLink",
-    "inferenceClassification", "body", "uniqueBody", "sender", "from", "toRecipients",
-    "ccRecipients", "bccRecipients", "replyTo", "flag", "internetMessageHeaders",
-    "attachments", "singleValueExtendedProperties", "multiValueExtendedProperties",
-    "extensions", "mentions",
+    "id",
+    "createdDateTime",
+    "lastModifiedDateTime",
+    "changeKey",
+    "categories",
+    "receivedDateTime",
+    "sentDateTime",
+    "hasAttachments",
+    "internetMessageId",
+    "subject",
+    "bodyPreview",
+    "importance",
+    "parentFolderId",
+    "conversationId",
+    "conversationIndex",
+    "isDeliveryReceiptRequested",
+    "isReadReceiptRequested",
+    "isRead",
+    "isDraft",
+    "webLink",
+    "inferenceClassification",
+    "body",
+    "uniqueBody",
+    "sender",
+    "from",
+    "toRecipients",
+    "ccRecipients",
+    "bccRecipients",
+    "replyTo",
+    "flag",
+    "internetMessageHeaders",
+    "attachments",
+    "singleValueExtendedProperties",
+    "multiValueExtendedProperties",
+    "extensions",
+    "mentions",
 ];
 
 /// Those a message answers without `$select`.
 const MESSAGE_DEFAULT: &[&str] = &[
-    "id", "createdDateTime", "lastModifiedDateTime", "changeKey", "categories",
-    "receivedDateTime", "sentDateTime", "hasAttachments", "internetMessageId", "subject",
-    "bodyPreview", "importance", "parentFolderId", "conversationId", "conversationIndex",
-    "isDeliveryReceiptRequested", "isReadReceiptRequested", "isRead", "isDraft", "webLink",
-    "inferenceClassification", "body", "sender", "from", "toRecipients", "ccRecipients",
-    "bccRecipients", "replyTo", "flag",
+    "id",
+    "createdDateTime",
+    "lastModifiedDateTime",
+    "changeKey",
+    "categories",
+    "receivedDateTime",
+    "sentDateTime",
+    "hasAttachments",
+    "internetMessageId",
+    "subject",
+    "bodyPreview",
+    "importance",
+    "parentFolderId",
+    "conversationId",
+    "conversationIndex",
+    "isDeliveryReceiptRequested",
+    "isReadReceiptRequested",
+    "isRead",
+    "isDraft",
+    "webLink",
+    "inferenceClassification",
+    "body",
+    "sender",
+    "from",
+    "toRecipients",
+    "ccRecipients",
+    "bccRecipients",
+    "replyTo",
+    "flag",
 ];
 
 pub const ATTACHMENT_PROPERTIES: &[&str] = &[
-    "id", "name", "contentType", "size", "isInline", "lastModifiedDateTime", "contentBytes",
-    "contentId", "contentLocation", "item",
+    "id",
+    "name",
+    "contentType",
+    "size",
+    "isInline",
+    "lastModifiedDateTime",
+    "contentBytes",
+    "contentId",
+    "contentLocation",
+    "item",
 ];
 
 pub const FOLDER_PROPERTIES: &[&str] = &[
-    "id", "displayName", "parentFolderId", "childFolderCount", "unreadItemCount",
-    "totalItemCount", "sizeInBytes", "isHidden", "wellKnownName",
+    "id",
+    "displayName",
+    "parentFolderId",
+    "childFolderCount",
+    "unreadItemCount",
+    "totalItemCount",
+    "sizeInBytes",
+    "isHidden",
+    "wellKnownName",
 ];
 
 /// `{"emailAddress": {"name", "address"}}`.
@@ -97,7 +163,10 @@ pub fn message(
     let want = |p: &str| wants(select, MESSAGE_DEFAULT, p);
     let s = &m.summary;
     let mut o = Map::new();
-    o.insert("@odata.etag".into(), json!(format!("W/\"{}\"", m.change_key)));
+    o.insert(
+        "@odata.etag".into(),
+        json!(format!("W/\"{}\"", m.change_key)),
+    );
     o.insert("id".into(), json!(to_rest(&m.id)));
     let from_address = m.from_smtp.clone().or(s.from_address.clone());
     let from = from_address
@@ -134,7 +203,9 @@ pub fn message(
         "webLink",
         json!(format!(
             "https://outlook.office365.com/owa/?ItemID={}&exvsurl=1&viewmodel=ReadMessageItem",
-            m.id.replace('/', "%2F").replace('+', "%2B").replace('=', "%3D")
+            m.id.replace('/', "%2F")
+                .replace('+', "%2B")
+                .replace('=', "%3D")
         )),
     );
     put("inferenceClassification", json!("focused"));
@@ -197,8 +268,15 @@ pub fn attachment(
     let want = |p: &str| wants(select, ATTACHMENT_PROPERTIES, p);
     let mut o = Map::new();
     let item = info.is_item;
-    let kind = if item { "itemAttachment" } else { "fileAttachment" };
-    o.insert("@odata.type".into(), json!(format!("#microsoft.graph.{kind}")));
+    let kind = if item {
+        "itemAttachment"
+    } else {
+        "fileAttachment"
+    };
+    o.insert(
+        "@odata.type".into(),
+        json!(format!("#microsoft.graph.{kind}")),
+    );
     if !item {
         o.insert("@odata.mediaContentType".into(), json!(info.content_type));
     }
@@ -215,7 +293,11 @@ pub fn attachment(
     put("name", json!(info.name));
     put(
         "contentType",
-        if item { Value::Null } else { json!(info.content_type) },
+        if item {
+            Value::Null
+        } else {
+            json!(info.content_type)
+        },
     );
     put("size", json!(info.size));
     put("isInline", json!(info.is_inline));

@@ -31,7 +31,13 @@ pub enum Route {
 }
 
 const ACTIONS: &[&str] = &[
-    "move", "copy", "permanentDelete", "send", "reply", "replyAll", "createReply",
+    "move",
+    "copy",
+    "permanentDelete",
+    "send",
+    "reply",
+    "replyAll",
+    "createReply",
     "createReplyAll",
 ];
 
@@ -197,10 +203,14 @@ fn roles_for(operation: &str) -> &'static [&'static str] {
         "graph.automaticRepliesSetting" => &["MailboxSettings.Read", "MailboxSettings.ReadWrite"],
         "graph.contacts" => &["Contacts.Read", "Contacts.ReadWrite"],
         "graph.sendMail" | "graph.send" | "graph.reply" | "graph.replyAll" => SEND,
-        "graph.mailFolder" | "graph.childFolders" | "graph.messages" | "graph.message"
-        | "graph.mime" | "graph.attachments" | "graph.attachment" | "graph.attachmentValue" => {
-            READ
-        }
+        "graph.mailFolder"
+        | "graph.childFolders"
+        | "graph.messages"
+        | "graph.message"
+        | "graph.mime"
+        | "graph.attachments"
+        | "graph.attachment"
+        | "graph.attachmentValue" => READ,
         _ => WRITE,
     }
 }
@@ -310,7 +320,10 @@ mod tests {
             r("/users/u/messages/AAMk/microsoft.graph.move").unwrap(),
             Route::Action("u".into(), "AAMk".into(), "move")
         );
-        assert_eq!(r("/users/u/messages/id/frobnicate").unwrap_err().status, 400);
+        assert_eq!(
+            r("/users/u/messages/id/frobnicate").unwrap_err().status,
+            400
+        );
         assert_eq!(r("/me/messages").unwrap_err().status, 400);
         assert_eq!(r("/groups").unwrap_err().status, 400);
         assert_eq!(

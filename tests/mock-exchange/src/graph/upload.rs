@@ -104,19 +104,33 @@ fn content_range(value: &str) -> Option<(usize, usize, usize)> {
 }
 
 fn put(state: &mut server::State, key: &str, range: Option<&str>, body: &[u8]) -> Outcome {
-    let session = state
-        .graph
-        .uploads
-        .get_mut(key)
-        .ok_or_else(|| GraphError::new(404, "ItemNotFound", "The upload session was not found or has expired."))?;
+    let session = state.graph.uploads.get_mut(key).ok_or_else(|| {
+        GraphError::new(
+            404,
+            "ItemNotFound",
+            "The upload session was not found or has expired.",
+        )
+    })?;
     let Some((a, b, total)) = range.and_then(content_range) else {
-        return Err(GraphError::bad_request("InvalidContentRange", "The Content-Range header is missing or malformed."));
+        return Err(GraphError::bad_request(
+            "InvalidContentRange",
+            "The Content-Range header is missing or malformed.",
+        ));
     };
-    if a != session.data.len() || b < a || b - a + 1 != body.len() || total != session.size || b >= total {
+    if a != session.data.len()
+        || b < a
+        || b - a + 1 != body.len()
+        || total != session.size
+        || b >= total
+    {
         return Err(GraphError::new(
             416,
             "InvalidRange",
-            &format!("The range {a}-{b}/{total} is not the next expected range {}-/{}.", session.data.len(), session.size),
+            &format!(
+                "The range {a}-{b}/{total} is not the next expected range {}-/{}.",
+                session.data.len(),
+                session.size
+            ),
         ));
     }
     session.data.extend_from_slice(body);
@@ -132,12 +146,18 @@ fn put(state: &mut server::State, key: &str, range: Option<&str>, body: &[u8]) -
         content_type: s.content_type,
         data: s.data,
     };
-    crate::ops::sending::edit_draft(&mut state.model, &s.mailbox, &s.item, |d| d.attachments.push(file))
-        .map_err(|e| GraphError::from_ews(&e))?;
+    crate::ops::sending::edit_draft(&mut state.model, &s.mailbox, &s.item, |d| {
+        d.attachments.push(file)
+    })
+    .map_err(|e| GraphError::from_ews(&e))?;
     let mut reply = GraphReply::empty(201);
     reply.headers.push((
         "location",
-        format!("/v1.0/users('{}')/messages('{}')/attachments", s.mailbox, super::ids::to_rest(&s.item)),
+        format!(
+            "/v1.0/users('{}')/messages('{}')/attachments",
+            s.mailbox,
+            super::ids::to_rest(&s.item)
+        ),
     ));
     Ok(reply)
 }

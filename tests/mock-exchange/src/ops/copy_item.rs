@@ -38,7 +38,11 @@ fn copy(
         .ok_or_else(EwsError::item_not_found)?
         .store;
     let new_id = store.add_copy(&folder, m);
-    let key = store.message(&new_id).expect("just added").change_key.clone();
+    let key = store
+        .message(&new_id)
+        .expect("just added")
+        .change_key
+        .clone();
     Ok((ids && dest.eq_ignore_ascii_case(&owner)).then_some((new_id, key)))
 }
 

@@ -144,7 +144,11 @@ pub fn check_from(sender: &str, from: Option<&str>) -> Result<(), EwsError> {
 
 /// Keeps `mail` as a draft of `mailbox` (in Drafts) for SendItem or Graph's
 /// send: (its id, change key).
-pub fn save_draft(model: &mut Model, mailbox: &str, mail: Mail) -> Result<(String, String), EwsError> {
+pub fn save_draft(
+    model: &mut Model,
+    mailbox: &str,
+    mail: Mail,
+) -> Result<(String, String), EwsError> {
     let mb = model
         .mailbox_mut(mailbox)
         .ok_or_else(EwsError::item_not_found)?;
@@ -169,10 +173,7 @@ pub fn edit_draft(
     edit: impl FnOnce(&mut Mail),
 ) -> Result<String, EwsError> {
     let draft = model.drafts.get_mut(id).ok_or_else(|| {
-        EwsError::new(
-            "ErrorInvalidOperation",
-            "The mock changes its drafts only.",
-        )
+        EwsError::new("ErrorInvalidOperation", "The mock changes its drafts only.")
     })?;
     edit(draft);
     let mime = draft.mime(true);
