@@ -1,13 +1,25 @@
 //! Authentication and impersonation, through the host and the real component.
 
 use e2e::fixtures::{self, ALICE, ALICE_PASSWORD, BOB, CLIENT_ID, CLIENT_SECRET, TENANT};
-use e2e::Host;
+use e2e::{on_both_apis, Api, Host};
 use serde_json::json;
 
-#[test]
-fn the_oauth_token_is_reused_across_processes_and_refreshed_once_after_revocation() {
+on_both_apis!(
+    the_oauth_token_is_reused_across_processes_and_refreshed_once_after_revocation,
+    a_token_that_keeps_being_refused_is_unauthorized_not_a_loop,
+);
+
+/// The operation get-out-of-office sends on `api`.
+fn oof_operation(api: Api) -> &'static str {
+    match api {
+        Api::Ews => "GetUserOofSettings",
+        Api::Graph => "graph.automaticRepliesSetting",
+    }
+}
+
+fn the_oauth_token_is_reused_across_processes_and_refreshed_once_after_revocation(api: Api) {
     let mock = fixtures::mock();
-    let host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
+    let host = Host::oauth_on(api, &mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
     let params = json!({"mailbox": ALICE});
     host.invoke("get-out-of-office", params.clone()).output();
     host.invoke("get-out-of-office", params.clone()).output();
@@ -23,7 +35,7 @@ fn the_oauth_token_is_reused_across_processes_and_refreshed_once_after_revocatio
     let statuses: Vec<u16> = mock
         .requests()
         .iter()
-        .filter(|r| r.operation == "GetUserOofSettings")
+        .filter(|r| r.operation == oof_operation(api))
         .map(|r| r.status)
         .collect();
     assert_eq!(statuses, vec![200, 200, 401, 200]);
@@ -32,12 +44,11 @@ fn the_oauth_token_is_reused_across_processes_and_refreshed_once_after_revocatio
     assert_eq!(mock.token_requests(), 2, "the refreshed token is stored");
 }
 
-#[test]
-fn a_token_that_keeps_being_refused_is_unauthorized_not_a_loop() {
+fn a_token_that_keeps_being_refused_is_unauthorized_not_a_loop(api: Api) {
     let mock = fixtures::mock();
-    let host = Host::oauth(&mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
+    let host = Host::oauth_on(api, &mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
     mock.inject(
-        "GetUserOofSettings",
+        oof_operation(api),
         mock_exchange::Fault::Status {
             code: 401,
             retry_after: None,
@@ -51,12 +62,30 @@ fn a_token_that_keeps_being_refused_is_unauthorized_not_a_loop() {
         2,
         "one token, then exactly one refresh"
     );
-    let ews = mock
+    let tries = mock
         .requests()
         .iter()
-        .filter(|r| r.operation == "GetUserOofSettings")
+        .filter(|r| r.operation == oof_operation(api))
         .count();
-    assert_eq!(ews, 2, "one try and one retry");
+    assert_eq!(tries, 2, "one try and one retry");
+}
+
+/// One app, one state database, both transports: each audience's token is
+/// cached under its own key, so switching back and forth asks for no more.
+#[test]
+fn ews_and_graph_tokens_are_cached_apart() {
+    let mock = fixtures::mock();
+    let ews = Host::oauth_on(Api::Ews, &mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
+    let mut graph = Host::oauth_on(Api::Graph, &mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
+    let state = ews.dir.path().join("state.sqlite3");
+    graph.set("state_path", state.to_str().unwrap());
+    let params = json!({"mailbox": ALICE});
+    for host in [&ews, &graph, &ews, &graph] {
+        host.invoke("get-out-of-office", params.clone()).output();
+    }
+    assert_eq!(mock.token_requests(), 2, "one token per audience");
+    let refused = mock.requests().iter().filter(|r| r.status == 401).count();
+    assert_eq!(refused, 0, "no token was sent to the other audience");
 }
 
 #[test]
