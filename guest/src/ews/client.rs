@@ -9,7 +9,9 @@ use super::response;
 use super::xml::Element;
 use crate::auth::Auth;
 use crate::config::Config;
-use crate::platform::{retry_after_ms, uuid_v4, Host, HttpRequest, HttpResponse, Level, Method};
+use crate::platform::{
+    retry_after_ms, send_logged, trace_headers, Host, HttpRequest, HttpResponse, Level, Method,
+};
 
 const LOG: &str = "ews.client";
 
@@ -117,7 +119,7 @@ impl<'h> Client<'h> {
             Ok(a) => a,
             Err(e) => return (Err(e), envelope),
         };
-        let request_id = uuid_v4(self.host);
+        let (request_id, trace) = trace_headers(self.host);
         let mut headers = vec![
             (
                 "Content-Type".to_string(),
@@ -125,13 +127,8 @@ impl<'h> Client<'h> {
             ),
             ("Accept".to_string(), "text/xml".to_string()),
             ("Authorization".to_string(), authorization),
-            ("client-request-id".to_string(), request_id.clone()),
-            ("return-client-request-id".to_string(), "true".to_string()),
-            (
-                "User-Agent".to_string(),
-                concat!("ews-guest/", env!("CARGO_PKG_VERSION")).to_string(),
-            ),
         ];
+        headers.extend(trace);
         if let Some(anchor) = anchor {
             headers.push(("X-AnchorMailbox".to_string(), anchor.to_string()));
         }
@@ -142,16 +139,7 @@ impl<'h> Client<'h> {
             body: envelope,
             timeout_secs: self.timeout_secs,
         };
-        let result = self.host.send(&request);
-        let outcome = match &result {
-            Ok(r) => format!("HTTP {}", r.status),
-            Err(e) => format!("{e:?}"),
-        };
-        self.host.log(
-            Level::Debug,
-            LOG,
-            &format!("{operation} client-request-id={request_id}: {outcome}"),
-        );
+        let result = send_logged(self.host, LOG, operation, &request_id, &request);
         (result.map_err(Error::Transport), request.body)
     }
 

@@ -9,7 +9,9 @@ use crate::auth::{oauth2, Auth};
 use crate::config::Config;
 use crate::ews::error::{Error, DEFAULT_BACKOFF_MS};
 use crate::mailbox::ItemError;
-use crate::platform::{retry_after_ms, uuid_v4, Host, HttpRequest, HttpResponse, Level, Method};
+use crate::platform::{
+    retry_after_ms, send_logged, trace_headers, Host, HttpRequest, HttpResponse, Level, Method,
+};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
@@ -293,17 +295,12 @@ impl<'h> GraphClient<'h> {
         let mut refreshed = false;
         loop {
             let authorization = self.auth.header(self.host)?;
-            let request_id = uuid_v4(self.host);
+            let (request_id, trace) = trace_headers(self.host);
             let mut headers = vec![
                 ("Authorization".to_string(), authorization),
                 ("Accept".to_string(), "application/json".to_string()),
-                ("client-request-id".to_string(), request_id.clone()),
-                ("return-client-request-id".to_string(), "true".to_string()),
-                (
-                    "User-Agent".to_string(),
-                    concat!("ews-guest/", env!("CARGO_PKG_VERSION")).to_string(),
-                ),
             ];
+            headers.extend(trace);
             headers.extend(extra.iter().cloned());
             let request = HttpRequest {
                 method,
@@ -312,17 +309,8 @@ impl<'h> GraphClient<'h> {
                 body,
                 timeout_secs: self.timeout_secs,
             };
-            let result = self.host.send(&request);
+            let result = send_logged(self.host, LOG, call.what, &request_id, &request);
             body = request.body;
-            let outcome = match &result {
-                Ok(r) => format!("HTTP {}", r.status),
-                Err(e) => format!("{e:?}"),
-            };
-            self.host.log(
-                Level::Debug,
-                LOG,
-                &format!("{} client-request-id={request_id}: {outcome}", call.what),
-            );
             let resp = result.map_err(Error::Transport)?;
             if resp.status == 401 && !refreshed && self.auth.refresh(self.host) {
                 refreshed = true;

@@ -108,6 +108,15 @@ pub fn attachment(message_id: &str, a: &Attachment) -> AttachmentInfo {
     }
 }
 
+/// The attachments a message was read with (`$expand=attachments`).
+pub fn attachments(m: &Message) -> Vec<AttachmentInfo> {
+    m.attachments
+        .iter()
+        .flatten()
+        .map(|a| attachment(&m.id, a))
+        .collect()
+}
+
 pub fn details(m: &Message) -> MailDetails {
     MailDetails {
         from: m.from.as_ref().map(address),
@@ -133,12 +142,7 @@ pub fn details(m: &Message) -> MailDetails {
                     .is_none_or(|t| t.eq_ignore_ascii_case("text"))
             })
             .and_then(|b| b.content.clone()),
-        attachments: m
-            .attachments
-            .iter()
-            .flatten()
-            .map(|a| attachment(&m.id, a))
-            .collect(),
+        attachments: attachments(m),
         preview: m.body_preview.clone(),
     }
 }

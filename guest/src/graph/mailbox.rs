@@ -9,7 +9,7 @@ use super::calls::{
     users,
 };
 use super::client::GraphClient;
-use super::convert::{attachment, details, importance, item_ref, size, time};
+use super::convert::{attachments, details, importance, item_ref, size, time};
 use crate::ews::error::Error;
 use crate::mailbox::ids::rest_form;
 use crate::mailbox::{
@@ -163,12 +163,7 @@ impl Mailbox for GraphMailbox<'_> {
         let got = get_message::get(&mut self.client, mailbox, &id.id, Shape::Attachments)?;
         Ok(got.map(|m| Attachments {
             item: item_ref(&m),
-            attachments: m
-                .attachments
-                .iter()
-                .flatten()
-                .map(|a| attachment(&m.id, a))
-                .collect(),
+            attachments: attachments(&m),
         }))
     }
 

@@ -100,6 +100,43 @@ pub trait Host {
     fn log(&self, level: Level, context: &str, message: &str);
 }
 
+/// The headers that let Microsoft trace a request (`client-request-id`,
+/// echoed back) and name the client, with the id for the log.
+pub fn trace_headers(host: &dyn Host) -> (String, Vec<(String, String)>) {
+    let id = uuid_v4(host);
+    let headers = vec![
+        ("client-request-id".to_string(), id.clone()),
+        ("return-client-request-id".to_string(), "true".to_string()),
+        (
+            "User-Agent".to_string(),
+            concat!("ews-guest/", env!("CARGO_PKG_VERSION")).to_string(),
+        ),
+    ];
+    (id, headers)
+}
+
+/// Sends `request`, logging at debug level what it was for, its
+/// client-request-id and how it ended (never a header or a body).
+pub fn send_logged(
+    host: &dyn Host,
+    context: &str,
+    what: &str,
+    request_id: &str,
+    request: &HttpRequest,
+) -> Result<HttpResponse, TransportError> {
+    let result = host.send(request);
+    let outcome = match &result {
+        Ok(r) => format!("HTTP {}", r.status),
+        Err(e) => format!("{e:?}"),
+    };
+    host.log(
+        Level::Debug,
+        context,
+        &format!("{what} client-request-id={request_id}: {outcome}"),
+    );
+    result
+}
+
 /// A random (version 4) UUID, for `client-request-id`.
 pub fn uuid_v4(host: &dyn Host) -> String {
     let mut b = host.random_bytes(16);
