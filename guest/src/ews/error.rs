@@ -242,6 +242,10 @@ fn code_failure(d: &CodeDetail, who: &Identity) -> Failure {
             "params.attachments: the message is larger than Exchange accepts (the \
              organization's maximum message size): send fewer or smaller files ({said})"
         )),
+        // Graph's answer to a recipient it cannot send to (EWS says it too).
+        "ErrorInvalidRecipients" => Failure::InvalidInput(format!(
+            "params.to/cc/bcc: a recipient cannot be sent to: check the addresses ({said})"
+        )),
         "ErrorDelegateNoUser" => Failure::Forbidden(said),
         "ErrorNonExistentMailbox" => match &who.mailbox {
             Some(m) => Failure::NotFound(format!("no mailbox {m} (primary_smtp_address) ({said})")),

@@ -144,4 +144,14 @@ fn sending_refusals_say_what_to_change() {
         m.starts_with("params.attachments:") && m.contains("smaller"),
         "{m}"
     );
+    let Failure::InvalidInput(m) = code("ErrorInvalidRecipients", &[]).into_failure(&w) else {
+        panic!()
+    };
+    assert!(m.starts_with("params.to/cc/bcc:"), "{m}");
+    // Over Graph, an access refusal names Graph's permission, not EWS's grants.
+    let graph = Identity { graph: true, ..who() };
+    let Failure::Forbidden(m) = code("ErrorAccessDenied", &[]).into_failure(&graph) else {
+        panic!()
+    };
+    assert!(m.contains("Mail.ReadWrite") && !m.contains("full_access_as_app"), "{m}");
 }

@@ -1,5 +1,6 @@
 //! `PATCH /users/{u}/messages/{id}` `{"isRead": true}`, batched: marking
-//! read. Graph sends no read receipt for a change made through the API.
+//! read. Graph has no equivalent of EWS's SuppressReadReceipts: a read
+//! receipt the sender asked for may go out (README, "Where Graph differs").
 
 use super::{per_item, MAIL};
 use crate::ews::error::Error;
