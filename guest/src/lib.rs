@@ -11,6 +11,8 @@ mod graph;
 mod mailbox;
 mod manifest;
 mod platform;
+#[cfg(test)]
+mod properties;
 mod time;
 mod transport;
 

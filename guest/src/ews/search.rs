@@ -151,6 +151,48 @@ mod tests {
     use super::*;
     use crate::ews::operations::schema_check;
     use crate::mailbox::FolderRef;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = Option<String>> {
+        proptest::option::of(any::<String>())
+    }
+
+    proptest! {
+        // Each case runs xmllint on the request: few in CI, many in scripts/fuzz.
+        #![proptest_config(crate::properties::config_costly(12))]
+
+        /// Any filter a user can give makes a FindItem that Microsoft's
+        /// schema accepts (the values' escaping is envelope.rs's property).
+        #[test]
+        fn prop_any_filter_makes_a_request_the_schema_accepts(
+            subject in text(), body in text(), from in text(), to in text(),
+            message_id in text(), after in proptest::option::of(0i64..4_000_000_000),
+            is_read in proptest::option::of(any::<bool>()),
+            categories in proptest::collection::vec(any::<String>(), 0..3),
+        ) {
+            let f = Filter {
+                subject, body, from, to, message_id,
+                received_after: after,
+                is_read,
+                categories,
+                ..Filter::default()
+            };
+            let Some(r) = restriction(&f) else {
+                return Ok(());
+            };
+            let parent = FolderRef::Id("AAMk".into());
+            let q = Query {
+                parent: &parent,
+                offset: 0,
+                max_entries: 50,
+                restriction: Some(&r),
+                properties: find_item::SEARCH_PROPERTIES,
+                newest_first: true,
+                query_string: None,
+            };
+            schema_check::validate("prop-filter", "Exchange2013", None, |x| find_item::write(x, &q), "m:FindItem", false);
+        }
+    }
 
     #[test]
     fn every_filter_gives_a_request_exchange_accepts() {

@@ -172,6 +172,71 @@ fn utf8(b: &[u8]) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of answers, hostile ones among them: entity references
+    /// declared and not, character references to what XML forbids, CDATA,
+    /// comments, attributes with `&`, control characters, deep nesting.
+    fn fragment() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            any::<String>().prop_map(|s| s.replace(['<', '&'], "")),
+            Just("&amp;&lt;&gt;&quot;&apos;".to_string()),
+            Just("&boom;".to_string()),
+            Just("&#x1;&#0;&#xD800;&#65;".to_string()),
+            Just("<![CDATA[<&>]]>".to_string()),
+            Just("<!-- c -->".to_string()),
+            Just("<t:V a=\"1&amp;2\" b='&x;'/>".to_string()),
+            Just("\u{1}\u{b}\u{FFFE}".to_string()),
+            Just("<x:Y xmlns:x=\"urn:wrong\">".to_string()),
+            Just("</mismatched>".to_string()),
+        ];
+        leaf.prop_recursive(6, 64, 8, |inner| {
+            (
+                prop_oneof![Just("m:R"), Just("t:Item"), Just("Body")],
+                proptest::collection::vec(inner, 0..8),
+            )
+                .prop_map(|(name, kids)| format!("<{name}>{}</{name}>", kids.concat()))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(crate::properties::config(500))]
+
+        #[test]
+        fn prop_the_reader_never_panics_on_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = parse(&bytes);
+        }
+
+        /// A generated answer is read or refused with a reason; a DOCTYPE or
+        /// an undeclared entity is always refused, and nothing is expanded.
+        #[test]
+        fn prop_generated_answers_are_read_or_refused_and_nothing_is_expanded(
+            doctype in any::<bool>(),
+            body in proptest::collection::vec(fragment(), 0..12),
+        ) {
+            let head = if doctype {
+                "<!DOCTYPE r [<!ENTITY boom \"EXPANDED\">]>"
+            } else {
+                ""
+            };
+            let doc = format!("<?xml version=\"1.0\"?>{head}<s:Envelope xmlns:s=\"x\">{}</s:Envelope>", body.concat());
+            match parse(doc.as_bytes()) {
+                Ok(root) => {
+                    prop_assert!(!doctype, "a DOCTYPE was accepted");
+                    prop_assert!(!doc.contains("&boom;") && !doc.contains("&x;"), "an undeclared entity was accepted");
+                    fn texts(e: &Element, out: &mut String) {
+                        out.push_str(&e.text);
+                        e.attrs.iter().for_each(|(_, v)| out.push_str(v));
+                        e.children.iter().for_each(|c| texts(c, out));
+                    }
+                    let mut all = String::new();
+                    texts(&root, &mut all);
+                    prop_assert!(!all.contains("EXPANDED"));
+                }
+                Err(reason) => prop_assert!(!reason.is_empty()),
+            }
+        }
+    }
 
     #[test]
     fn reads_local_names_whatever_the_prefix() {

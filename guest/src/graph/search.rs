@@ -250,6 +250,104 @@ pub fn watch_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The query string's `$filter` value as Graph reads it back.
+    fn decoded_filter(url: &str) -> String {
+        let value = url
+            .split(['?', '&'])
+            .find_map(|p| p.strip_prefix("$filter="))
+            .expect("a $filter");
+        let bytes = value.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                out.push(u8::from_str_radix(&value[i + 1..i + 3], 16).expect("hex"));
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    /// The OData string literal that starts at `from` in `filter`, unquoted.
+    fn literal_at(filter: &str, from: usize) -> String {
+        let mut out = String::new();
+        let mut chars = filter[from..].chars().peekable();
+        assert_eq!(chars.next(), Some('\''));
+        while let Some(c) = chars.next() {
+            if c == '\'' {
+                if chars.peek() == Some(&'\'') {
+                    chars.next();
+                    out.push('\'');
+                } else {
+                    return out;
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        panic!("an unterminated literal in {filter}")
+    }
+
+    proptest! {
+        #![proptest_config(crate::properties::config(1_000))]
+
+        /// Any subject, category or Message-ID a user gives stays inside its
+        /// literal: the URL carries no raw delimiter, and Graph reads back
+        /// exactly the value.
+        #[test]
+        fn prop_filter_values_stay_in_their_literals(subject in any::<String>(), category in any::<String>(), id in any::<String>()) {
+            let f = Filter {
+                subject: Some(subject.clone()),
+                categories: vec![category.clone()],
+                message_id: Some(id.clone()),
+                ..Filter::default()
+            };
+            let folder = FolderRef::Distinguished { name: "inbox".into(), mailbox: None };
+            let url = list_messages::url("soc@example.com", &Listing {
+                folder: &folder,
+                filter: odata::all(filter_terms(&f)),
+                received_after: None,
+                order: Order::Received { newest_first: true },
+                top: 10,
+                skip: 0,
+                count: true,
+            });
+            prop_assert!(!url.contains([' ', '#', '+', '"']), "{}", url);
+            prop_assert_eq!(url.matches('&').count(), 5, "one & per option: {}", url);
+            let filter = decoded_filter(&url);
+            let at = filter.find("contains(subject,").unwrap() + "contains(subject,".len();
+            prop_assert_eq!(literal_at(&filter, at), subject);
+            let at = filter.find("categories/any(c:c eq ").unwrap() + "categories/any(c:c eq ".len();
+            prop_assert_eq!(literal_at(&filter, at), category);
+            let at = filter.find("internetMessageId eq ").unwrap() + "internetMessageId eq ".len();
+            let want = format!("<{}>", id.trim().trim_start_matches('<').trim_end_matches('>'));
+            prop_assert_eq!(literal_at(&filter, at), want);
+        }
+
+        /// A `$search` value is one quoted string whatever the words.
+        #[test]
+        fn prop_search_text_stays_one_quoted_string(body in any::<String>(), query in any::<String>()) {
+            let f = Filter { body: Some(body), ..Filter::default() };
+            let kql = kql(&f, Some(&query)).expect("text to search");
+            let v = odata::search(&kql);
+            prop_assert!(v.starts_with('"') && v.ends_with('"'));
+            let inner = &v[1..v.len() - 1];
+            // Every quote inside is escaped, so the value cannot end early.
+            let mut escaped = false;
+            for c in inner.chars() {
+                if !escaped && c == '"' {
+                    prop_assert!(false, "an unescaped quote in {}", v);
+                }
+                escaped = !escaped && c == '\\';
+            }
+            prop_assert!(!escaped, "a trailing backslash escapes the closing quote: {}", v);
+        }
+    }
 
     #[test]
     fn text_filters_go_to_kql_the_rest_to_filter() {

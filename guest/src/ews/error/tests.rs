@@ -149,9 +149,15 @@ fn sending_refusals_say_what_to_change() {
     };
     assert!(m.starts_with("params.to/cc/bcc:"), "{m}");
     // Over Graph, an access refusal names Graph's permission, not EWS's grants.
-    let graph = Identity { graph: true, ..who() };
+    let graph = Identity {
+        graph: true,
+        ..who()
+    };
     let Failure::Forbidden(m) = code("ErrorAccessDenied", &[]).into_failure(&graph) else {
         panic!()
     };
-    assert!(m.contains("Mail.ReadWrite") && !m.contains("full_access_as_app"), "{m}");
+    assert!(
+        m.contains("Mail.ReadWrite") && !m.contains("full_access_as_app"),
+        "{m}"
+    );
 }
