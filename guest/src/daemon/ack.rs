@@ -132,7 +132,10 @@ fn mark_read(s: &mut Session, ids: &[String]) -> Result<(), Error> {
             })
             .collect();
         let mailbox = s.mailbox.clone();
-        let outcome = s.server.mark_read(&mailbox, &item_ids);
+        let outcome = s
+            .server
+            .mark_read(&mailbox, &item_ids)
+            .map(|results| again_if_stale(s, &mailbox, &item_ids, results));
         let now = s.now();
         match outcome {
             Err(e) => {
@@ -199,4 +202,47 @@ fn mark_read(s: &mut Session, ids: &[String]) -> Result<(), Error> {
         s.checkpoint.set_pending(&pending)?;
     }
     Ok(())
+}
+
+/// The codes of a write refused because the item changed since its change
+/// key was read (someone flagged or moved it meanwhile).
+const STALE: &[&str] = &["ErrorIrresolvableConflict", "ErrorStaleObject"];
+
+/// Marks read once more, without a change key (the server's current
+/// version), what was refused for a stale one; a second refusal stays.
+fn again_if_stale(
+    s: &mut Session,
+    mailbox: &str,
+    ids: &[ItemId],
+    mut results: Vec<Result<(), crate::mailbox::ItemError>>,
+) -> Vec<Result<(), crate::mailbox::ItemError>> {
+    let stale: Vec<usize> = results
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matches!(r, Err(d) if STALE.contains(&d.code.as_str())))
+        .map(|(i, _)| i)
+        .collect();
+    if stale.is_empty() {
+        return results;
+    }
+    let fresh: Vec<ItemId> = stale
+        .iter()
+        .map(|&i| ItemId {
+            id: ids[i].id.clone(),
+            change_key: None,
+        })
+        .collect();
+    s.log(
+        Level::Info,
+        &format!(
+            "{} emails changed since they were read: marking them read again",
+            fresh.len()
+        ),
+    );
+    if let Ok(again) = s.server.mark_read(mailbox, &fresh) {
+        for (&i, r) in stale.iter().zip(again) {
+            results[i] = r;
+        }
+    }
+    results
 }

@@ -255,3 +255,28 @@ fn a_refused_email_is_delivered_with_errors_and_a_refused_mark_read_is_retried()
         fake.calls()
     );
 }
+
+#[test]
+fn a_mark_read_refused_for_a_stale_change_key_is_sent_again_at_once_without_it() {
+    let h = host(&[]);
+    let fake = FakeMailbox::default();
+    fake.add(
+        "A",
+        "flagged meanwhile",
+        Some("a@b.example"),
+        T0,
+        &mime("a@b.example", "x"),
+    );
+    let batch = poll(&h, &fake);
+    fake.0
+        .borrow_mut()
+        .refuse
+        .push(("A".into(), "ErrorIrresolvableConflict".into()));
+    ack(&h, &fake, &batch);
+    assert!(fake.is_read("A"), "read in the same ack");
+    let marks = fake.calls().iter().filter(|c| *c == "mark_read:A").count();
+    assert_eq!(marks, 2, "{:?}", fake.calls());
+    let rid = record_id("soc@example.com", "A");
+    let done = with(&h, &fake, |s| s.checkpoint.get(&rid)).map(|e| e.state);
+    assert_eq!(done, Some(State::Done));
+}
