@@ -124,6 +124,9 @@ pub fn parse(bytes: &[u8]) -> Result<Element, String> {
                             format!("undeclared entity &{name}; (entities are never expanded)")
                         })?
                         .to_string(),
+                    // NUL or a surrogate: no character, but no reason to
+                    // refuse a whole answer (an attachment name may hold one).
+                    Err(_) if is_numeric_ref(&name) => '\u{FFFD}'.to_string(),
                     Err(e) => return Err(format!("bad character reference &{name};: {e}")),
                 };
                 push_text(&mut stack, &resolved);
@@ -133,6 +136,52 @@ pub fn parse(bytes: &[u8]) -> Result<Element, String> {
             Event::Eof => return Err("the XML ended before its root element closed".into()),
         }
         buf.clear();
+    }
+}
+
+/// An attribute value's references resolved as text's are: the five XML
+/// entities, character references (one XML forbids as U+FFFD), and nothing
+/// else: an undeclared entity is refused, never expanded.
+fn unescape(raw: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let end = after.find(';').ok_or("an unterminated reference")?;
+        let name = &after[..end];
+        if let Some(c) = resolve_xml_entity(name) {
+            out.push_str(c);
+        } else if is_numeric_ref(name) {
+            let n = match name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => name[1..].parse().ok(),
+            };
+            out.push(
+                n.and_then(char::from_u32)
+                    .filter(|&c| c != '\0')
+                    .unwrap_or('\u{FFFD}'),
+            );
+        } else {
+            return Err(format!(
+                "undeclared entity &{name}; (entities are never expanded)"
+            ));
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// `#65` or `#x41`, well-formed, whatever character it names.
+fn is_numeric_ref(name: &str) -> bool {
+    match name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+        Some(hex) => {
+            !hex.is_empty() && hex.len() <= 8 && hex.chars().all(|c| c.is_ascii_hexdigit())
+        }
+        None => name.strip_prefix('#').is_some_and(|d| {
+            !d.is_empty() && d.len() <= 10 && d.chars().all(|c| c.is_ascii_digit())
+        }),
     }
 }
 
@@ -152,10 +201,10 @@ fn element(start: &BytesStart) -> Result<Element, String> {
         if key.as_ref() == b"xmlns" || key.prefix().is_some_and(|p| p.as_ref() == b"xmlns") {
             continue;
         }
-        let value = attr
-            .unescape_value()
-            .map_err(|e| format!("bad value of attribute in <{name}>: {e}"))?;
-        attrs.push((utf8(key.local_name().as_ref())?, value.into_owned()));
+        let raw = utf8(&attr.value)?;
+        let value =
+            unescape(&raw).map_err(|e| format!("bad value of attribute in <{name}>: {e}"))?;
+        attrs.push((utf8(key.local_name().as_ref())?, value));
     }
     Ok(Element {
         name,
@@ -263,7 +312,18 @@ mod tests {
     #[test]
     fn survives_hostile_input() {
         assert!(parse(b"<r>\x01\x02 ok</r>").is_ok());
-        assert!(parse(b"<r>&#0;</r>").is_err());
+        // Exchange writes control characters of attachment names and
+        // subjects as character references XML 1.0 forbids: read, not refused.
+        let named = parse(b"<r Name=\"a&#x1;b.pdf\">x&#x1F;y&#8;</r>").unwrap();
+        assert_eq!(named.text, "x\u{1f}y\u{8}");
+        assert_eq!(named.attr("Name"), Some("a\u{1}b.pdf"));
+        let nul = parse(b"<r Name=\"a&#0;b&amp;&lt;c\"/>").unwrap();
+        assert_eq!(nul.attr("Name"), Some("a\u{FFFD}b&<c"));
+        assert_eq!(
+            parse(b"<r>&#0;&#xD800;</r>").unwrap().text,
+            "\u{FFFD}\u{FFFD}"
+        );
+        assert!(parse(b"<r>&#xZZ;</r>").is_err());
         assert!(parse(b"<r>\xff</r>").is_err());
         assert!(parse(b"<r><a></r>").is_err());
         assert!(parse(b"<r>").is_err());
