@@ -166,6 +166,14 @@ mod tests {
         assert_eq!(f.received, Some(1_795_946_400));
         assert_eq!(f.size, Some(4242));
         assert_eq!(split_attachment_id("AAMk.AAMkB="), Some(("AAMk", "AAMkB=")));
+        // Nulls where Graph documents collections read as empty.
+        let m: Message = serde_json::from_str(
+            r#"{"id":"x","categories":null,"toRecipients":null,"from":{"emailAddress":null}}"#,
+        )
+        .unwrap();
+        assert!(m.categories.is_empty() && m.to_recipients.is_empty());
+        // A wrong type is an error the listing turns into an id-only item.
+        assert!(serde_json::from_str::<Message>(r#"{"id":"x","isRead":"yes"}"#).is_err());
         assert_eq!(split_attachment_id("AAMk"), None);
     }
 }

@@ -2,12 +2,22 @@
 //! (learn.microsoft.com/graph/api/resources/message and its neighbours).
 //! Every field is optional: Graph leaves out what `$select` did not ask for.
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+
+/// Graph answers `null` for an empty collection now and then: read as empty.
+fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
+}
 
 /// A collection page.
 #[derive(Debug, Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub struct Page<T> {
-    #[serde(default = "Vec::new")]
+    #[serde(default = "Vec::new", deserialize_with = "nullable")]
     pub value: Vec<T>,
     #[serde(rename = "@odata.nextLink")]
     pub next_link: Option<String>,
@@ -23,7 +33,7 @@ pub struct EmailAddress {
 
 #[derive(Debug, Deserialize, Default, Clone)]
 pub struct Recipient {
-    #[serde(rename = "emailAddress", default)]
+    #[serde(rename = "emailAddress", default, deserialize_with = "nullable")]
     pub email_address: EmailAddress,
 }
 
@@ -37,7 +47,7 @@ pub struct ItemBody {
 #[derive(Debug, Deserialize)]
 pub struct Header {
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub value: String,
 }
 
@@ -57,18 +67,18 @@ pub struct Message {
     pub sent_date_time: Option<String>,
     pub from: Option<Recipient>,
     pub sender: Option<Recipient>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub to_recipients: Vec<Recipient>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub cc_recipients: Vec<Recipient>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub bcc_recipients: Vec<Recipient>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub reply_to: Vec<Recipient>,
     pub is_read: Option<bool>,
     pub has_attachments: Option<bool>,
     pub importance: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub categories: Vec<String>,
     pub internet_message_id: Option<String>,
     pub body_preview: Option<String>,
@@ -87,7 +97,7 @@ pub struct Attachment {
     pub name: Option<String>,
     pub content_type: Option<String>,
     pub size: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub is_inline: bool,
 }
 
@@ -95,7 +105,7 @@ pub struct Attachment {
 #[serde(rename_all = "camelCase")]
 pub struct MailFolder {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub display_name: String,
 }
 
@@ -109,11 +119,11 @@ pub struct Contact {
     pub surname: Option<String>,
     pub company_name: Option<String>,
     pub job_title: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub email_addresses: Vec<EmailAddress>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub business_phones: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub home_phones: Vec<String>,
     pub mobile_phone: Option<String>,
 }
