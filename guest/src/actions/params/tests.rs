@@ -125,3 +125,56 @@ fn defaults_come_from_the_table() {
     assert_eq!(c.str("mailbox"), None);
     assert!(!c.given("limit"));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Any JSON value, nested a little, with the awkward ones likely.
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(|f| json!(f)),
+            any::<String>().prop_map(Value::from),
+            Just(json!("")),
+            Just(json!("x".repeat(70_000))),
+            Just(json!("AAMkADEzYjJk")),
+            Just(json!("soc@example.com")),
+        ];
+        leaf.prop_recursive(3, 32, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+                proptest::collection::btree_map("[a-z_]{1,12}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn params() -> impl Strategy<Value = Map<String, Value>> {
+        let names: Vec<&'static str> = crate::actions::ALL
+            .iter()
+            .flat_map(|a| a.params().iter().map(|p| p.name))
+            .chain(["colour", "", "item_id ", "ITEM_ID"])
+            .collect();
+        proptest::collection::btree_map(proptest::sample::select(names), json_value(), 0..6)
+            .prop_map(|m| m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    proptest! {
+        #![proptest_config(crate::properties::config(2_000))]
+
+        /// Whatever an engine sends as an action's parameters, the check
+        /// answers: accepted, or invalid-input naming `params.<field>`.
+        #[test]
+        fn prop_every_action_checks_any_parameters_and_names_the_field(which in 0..crate::actions::ALL.len(), p in params()) {
+            let action = crate::actions::ALL[which];
+            match check(action.params(), &p) {
+                Ok(_) => {}
+                Err(Error::InvalidInput(m)) => prop_assert!(m.starts_with("params."), "{}: {}", action.about().name, m),
+                Err(other) => prop_assert!(false, "{}: {:?}", action.about().name, other),
+            }
+        }
+    }
+}
