@@ -151,9 +151,8 @@ mod tests {
                 .expect("refused");
             assert_eq!(e.kind, crate::error::Kind::InvalidInput);
             assert!(
-                e.message.starts_with(&format!(
-                    "password (from EWS_PASSWORD) is {len} character"
-                )),
+                e.message
+                    .starts_with(&format!("password (from EWS_PASSWORD) is {len} character")),
                 "{}",
                 e.message
             );
