@@ -129,8 +129,10 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
                 host.engine_api_url.as_deref(),
                 host.engine_access_id.as_deref(),
                 key.as_deref(),
+                host.engine_ca_file.as_deref(),
             )
-            .map_err(with)?;
+            .map_err(with)?
+            .with_stop(stop.clone());
             let what = format!("http {}", sink.target());
             (Box::new(sink), what)
         }

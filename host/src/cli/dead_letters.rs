@@ -110,22 +110,27 @@ fn missing(id: &str) -> Failure {
 fn export(store: &DeadLetters, id: &str, out: &Path) -> Result<Vec<FileInfo>, Failure> {
     let item = store.get(id).map_err(db)?.ok_or_else(|| missing(id))?;
     let mut sink = DirSink::new(out).map_err(|e| Failure::new(e.kind, e.message))?;
-    crate::daemon::sinks::Sink::store(&mut sink, &item)
+    let stored = sink
+        .write(&item)
         .map_err(|e| Failure::new(e.kind, format!("cannot export {id:?}: {}", e.message)))?;
-    let dir = out.join(id);
+    let dir = &stored.folder;
     let record = FileInfo {
         name: RECORD.into(),
         media_type: "application/json".into(),
-        size: item.json.len(),
-        sha256: sha256_hex(item.json.as_bytes()),
+        size: stored.record.len(),
+        sha256: sha256_hex(&stored.record),
         path: Some(dir.join(RECORD).display().to_string()),
     };
-    let files = item.files.iter().map(|f| FileInfo {
-        name: f.name.clone(),
-        media_type: f.media_type.clone(),
-        size: f.data.len(),
-        sha256: sha256_hex(&f.data),
-        path: Some(dir.join(&f.name).display().to_string()),
-    });
+    let files = item
+        .files
+        .iter()
+        .zip(&stored.files)
+        .map(|(f, on_disk)| FileInfo {
+            name: f.name.clone(),
+            media_type: f.media_type.clone(),
+            size: f.data.len(),
+            sha256: sha256_hex(&f.data),
+            path: Some(dir.join(on_disk).display().to_string()),
+        });
     Ok(std::iter::once(record).chain(files).collect())
 }

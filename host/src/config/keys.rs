@@ -13,6 +13,7 @@ const HOST_KEYS: &[&str] = &[
     "call_timeout_secs",
     "engine_api_url",
     "engine_access_id",
+    "engine_ca_file",
     "sink",
     "sink_dir",
     "sink_stdout_files",

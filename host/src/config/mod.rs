@@ -69,6 +69,8 @@ pub struct HostConfig {
     /// The http sink's target (the automation engine's ingest API).
     pub engine_api_url: Option<String>,
     pub engine_access_id: Option<String>,
+    /// PEM certificates the http sink trusts besides the system's store.
+    pub engine_ca_file: Option<PathBuf>,
     /// Where `daemon` stores items (docs/daemon.md).
     pub sink: SinkKind,
     pub sink_dir: Option<PathBuf>,
@@ -158,6 +160,7 @@ impl RawConfig {
             call_timeout_secs: number("call_timeout_secs", 300)?,
             engine_api_url: self.get("engine_api_url", env).map(|v| v.text),
             engine_access_id: self.get("engine_access_id", env).map(|v| v.text),
+            engine_ca_file: path("engine_ca_file"),
             sink: match self.get("sink", env).map(|v| v.text) {
                 None => SinkKind::Stdout,
                 Some(v) => match v.trim() {

@@ -64,6 +64,9 @@ impl Runtime {
             Failure::internal(format!("cannot read the component {}: {e}", path.display()))
         })?;
         let engine = engine().map_err(|e| Failure::internal(format!("wasmtime: {e:#}")))?;
+        if let Some(dir) = cache_dir {
+            cache::prepare(dir)?;
+        }
         let component = cache::load(&engine, &bytes, cache_dir, logger).map_err(|e| {
             Failure::internal(format!(
                 "{} is not a valid component: {e:#}",

@@ -5,7 +5,7 @@
 
 mod redactor;
 
-pub use redactor::Redactor;
+pub use redactor::{Redactor, MIN_SECRET_LEN};
 
 use crate::bindings::soar::integration::secrets::{Error, Host};
 use crate::config::{env_name, Env};
@@ -50,9 +50,23 @@ impl EnvFileProvider {
                     .to_string(),
                 (None, None) => continue,
             };
-            if !value.is_empty() {
-                values.insert(name.to_string(), value);
+            if value.is_empty() {
+                continue;
             }
+            // Named, never shown: the value is not printed even when refused.
+            let chars = value.chars().count();
+            if chars < MIN_SECRET_LEN {
+                let source = if env(&env_name(name)).is_some() {
+                    env_name(name)
+                } else {
+                    format!("{name}_file")
+                };
+                return Err(Failure::invalid_input(format!(
+                    "{name} (from {source}) is {chars} character{} long: a secret must have at least {MIN_SECRET_LEN} characters, because the host hides every occurrence of it in everything it prints and a shorter one would garble ordinary text",
+                    if chars == 1 { "" } else { "s" }
+                )));
+            }
+            values.insert(name.to_string(), value);
         }
         Ok(EnvFileProvider { values })
     }
@@ -113,7 +127,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("ews-host-secrets-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("client_secret");
-        std::fs::write(&file, "s3cret\n").unwrap();
+        std::fs::write(&file, "s3cret-from-file\n").unwrap();
         let files: BTreeMap<_, _> = [
             ("client_secret".to_string(), file.clone()),
             ("password".to_string(), file),
@@ -123,8 +137,45 @@ mod tests {
         let p =
             EnvFileProvider::load(["password", "client_secret", "other"], &files, &env).unwrap();
         assert_eq!(p.get("password").as_deref(), Some("from-env"));
-        assert_eq!(p.get("client_secret").as_deref(), Some("s3cret"));
+        assert_eq!(p.get("client_secret").as_deref(), Some("s3cret-from-file"));
         assert_eq!(p.get("other"), None);
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_naming_the_key_and_the_minimum() {
+        let files = BTreeMap::new();
+        for (value, len) in [("x", 1), ("1234567", 7), ("pässwör", 7)] {
+            let env = move |k: &str| (k == "EWS_PASSWORD").then(|| value.to_string());
+            let e = EnvFileProvider::load(["password"], &files, &env)
+                .err()
+                .expect("refused");
+            assert_eq!(e.kind, crate::error::Kind::InvalidInput);
+            assert!(
+                e.message
+                    .starts_with(&format!("password (from EWS_PASSWORD) is {len} character")),
+                "{}",
+                e.message
+            );
+            assert!(e.message.contains("at least 8 characters"), "{}", e.message);
+        }
+        let env = |k: &str| (k == "EWS_PASSWORD").then(|| "12345678".to_string());
+        assert!(EnvFileProvider::load(["password"], &files, &env).is_ok());
+        // From a file, the message names the file key.
+        let dir = std::env::temp_dir().join(format!("ews-host-short-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("key");
+        std::fs::write(&file, "abc\n").unwrap();
+        let files: BTreeMap<_, _> = [("engine_access_key".to_string(), file)].into();
+        let e = EnvFileProvider::load(["engine_access_key"], &files, &|_| None)
+            .err()
+            .expect("refused");
+        assert!(
+            e.message
+                .starts_with("engine_access_key (from engine_access_key_file) is 3 characters"),
+            "{}",
+            e.message
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

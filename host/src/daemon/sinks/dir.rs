@@ -8,29 +8,142 @@
 //! renames, and the item was not acked then, so it comes again), plus
 //! `.tmp-*`/`.old-*` litter that `DirSink::open` removes.
 //!
+//! Names never block the queue. The id and the file names come from the
+//! component, which promises safe ones; the host does not trust that, but
+//! it does not refuse an item for its names either (a refusal would take the
+//! email out of the queue as a dead letter). A name that is not a safe,
+//! portable single path component (empty, `.`/`..`, a path separator, a
+//! control character, a leading dot, a trailing dot or space, a Windows
+//! device name such as `CON` or `lpt1.txt`, longer than the limit) is stored
+//! under a sanitised name ending in `-` and 12 hex digits of the SHA-256 of
+//! the original: unique, and stable, so that the same item lands in the same
+//! folder again. File names are also made unique (case-insensitively, with
+//! `record.json` reserved), and two names the file system takes for one
+//! (Unicode forms where names are normalised) get a `-2`, `-3`... suffix.
+//! Whenever a name was changed the record says so: `record.json` gets a
+//! top-level `"dir_sink"` object, `{"folder": <the folder's name>, "id": <the
+//! original id>, "files": [{"name": <original>, "stored_as": <on disk>}]}`
+//! (only the renamed files), so nothing of the original is lost.
+//!
 //! Transient or permanent: an error of the disk (ENOSPC, EACCES, EIO, a
 //! read-only or vanished mount...) says nothing about the item, and the
-//! next item would meet it too: transient, the step ends. Permanent are the
-//! refusals that come from the item's own names, because the same item
-//! would be refused at every step and block the queue for good: an unsafe
-//! id or file name, `record.json` among the files, the same name twice, an
-//! id too long for the scratch names, a record that is not JSON, and two
-//! names this file system takes for one (`A.pdf`/`a.pdf` where case is
-//! folded, Unicode forms where names are normalised), which is the only way
-//! a file can already exist in a fresh scratch folder.
+//! next item would meet it too: transient, the step ends. The only
+//! permanent refusal left is a record that is not JSON.
 
-use super::{check_component, parse_record, Sink, SinkError};
+use super::{parse_record, sha256_hex, Sink, SinkError};
 use crate::bindings::exports::soar::integration::daemon::Item;
-use crate::error::Kind;
 use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub const RECORD: &str = "record.json";
-/// Longest item id: `.tmp-<id>-<pid>-<n>` must stay within the 255 bytes
-/// of a file name.
+/// Longest folder name: `.tmp-<folder>-<pid>-<n>` must stay within the 255
+/// bytes of a file name.
 const MAX_ID: usize = 200;
+/// Longest file name (the usual file-system limit).
+const MAX_NAME: usize = 255;
+
+/// What `DirSink::write` put where.
+#[derive(Debug)]
+pub struct Stored {
+    /// `<sink_dir>/<folder>`.
+    pub folder: PathBuf,
+    /// Each file's name on disk, in the item's order.
+    pub files: Vec<String>,
+    /// The bytes of `record.json`.
+    pub record: Vec<u8>,
+}
+
+/// Windows' device names, which no file can have there (with any extension),
+/// and which a share or a tool copying the folder elsewhere would trip on.
+fn reserved(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("").trim_end_matches(' ');
+    let upper = stem.to_ascii_uppercase();
+    matches!(
+        upper.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) || ((upper.starts_with("COM") || upper.starts_with("LPT"))
+        && upper.len() == 4
+        && upper.as_bytes()[3].is_ascii_digit())
+}
+
+/// A single, portable path component of at most `max` bytes, safe as it is.
+fn is_safe(name: &str, max: usize) -> bool {
+    !name.is_empty()
+        && name.len() <= max
+        && !name.starts_with('.')
+        && !name.ends_with(['.', ' '])
+        && !name.contains(['/', '\\'])
+        && !name.chars().any(char::is_control)
+        && !reserved(name)
+}
+
+/// `name` itself when safe, else a sanitised form ending in `-<12 hex of
+/// sha256(name)>` (before the extension, when it has a short, plain one).
+pub fn safe_name(name: &str, max: usize, fallback: &str) -> String {
+    if is_safe(name, max) {
+        return name.to_string();
+    }
+    let tag = &sha256_hex(name.as_bytes())[..12];
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || c == '/' || c == '\\' {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let clean = clean.trim_start_matches(['.', ' ', '_']);
+    let (stem, ext) = match clean.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty()
+                && (1..=10).contains(&ext.len())
+                && ext.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            (stem, format!(".{ext}"))
+        }
+        _ => (clean, String::new()),
+    };
+    let stem = stem.trim_end_matches(['.', ' ']);
+    let stem = if stem.is_empty() { fallback } else { stem };
+    let room = max.saturating_sub(tag.len() + 1 + ext.len());
+    let mut cut = room.min(stem.len());
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}-{tag}{ext}", &stem[..cut])
+}
+
+/// `a.pdf` -> `a-2.pdf`.
+fn numbered(name: &str, k: u32) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem}-{k}.{ext}"),
+        _ => format!("{name}-{k}"),
+    }
+}
+
+/// Every file's name on disk: safe, and unique ignoring case, `record.json`
+/// reserved.
+fn file_names(item: &Item) -> Vec<String> {
+    let mut used: HashSet<String> = [RECORD.to_string()].into();
+    item.files
+        .iter()
+        .map(|f| {
+            // Room for a `-NNN` suffix.
+            let base = safe_name(&f.name, MAX_NAME - 8, "file");
+            let mut name = base.clone();
+            let mut k = 1;
+            while !used.insert(name.to_lowercase()) {
+                k += 1;
+                name = numbered(&base, k);
+            }
+            name
+        })
+        .collect()
+}
 
 pub struct DirSink {
     dir: PathBuf,
@@ -84,84 +197,58 @@ impl DirSink {
             .join(format!(".{kind}-{id}-{}-{}", std::process::id(), self.n))
     }
 
-    fn write_tmp(&self, tmp: &Path, item: &Item) -> Result<(), SinkError> {
+    /// Writes every file, then the record (with `dir_sink` when a name was
+    /// changed), into a fresh scratch folder.
+    fn write_tmp(&self, tmp: &Path, item: &Item, folder: &str) -> Result<Stored, SinkError> {
         fs::create_dir(tmp).map_err(|e| io("cannot create", tmp, e))?;
-        write_synced(&tmp.join(RECORD), item.json.as_bytes())?;
-        for f in &item.files {
-            write_synced(&tmp.join(&f.name), &f.data)?;
+        let mut files = Vec::with_capacity(item.files.len());
+        for (f, planned) in item.files.iter().zip(file_names(item)) {
+            files.push(write_new(tmp, &planned, &f.data)?);
         }
-        fsync_dir(tmp)
-    }
-}
-
-/// Into a fresh scratch folder, whose names were checked unique.
-fn write_synced(path: &Path, data: &[u8]) -> Result<(), SinkError> {
-    let mut f = File::create_new(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            SinkError::permanent(
-                Kind::Internal,
-                format!(
-                    "sink_dir: {}: two file names of the item are one name on this file system",
-                    path.display()
-                ),
-            )
+        let renamed: Vec<serde_json::Value> = item
+            .files
+            .iter()
+            .zip(&files)
+            .filter(|(f, stored)| f.name != **stored)
+            .map(|(f, stored)| serde_json::json!({"name": f.name, "stored_as": stored}))
+            .collect();
+        let record = if folder == item.id && renamed.is_empty() {
+            item.json.as_bytes().to_vec()
         } else {
-            io("cannot create", path, e)
-        }
-    })?;
-    f.write_all(data)
-        .and_then(|_| f.sync_all())
-        .map_err(|e| io("cannot write", path, e))
-}
-
-fn fsync_dir(dir: &Path) -> Result<(), SinkError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| io("cannot fsync", dir, e))
-}
-
-/// The id and every file name are single safe path components, the files
-/// are unique, and none is `record.json`.
-fn check(item: &Item) -> Result<(), SinkError> {
-    check_component("item id", &item.id)?;
-    if item.id.len() > MAX_ID {
-        return Err(SinkError::permanent(
-            Kind::Internal,
-            format!("item id longer than {MAX_ID} bytes: {:?}", item.id),
-        ));
+            let mut value = parse_record(item)?;
+            if let Some(map) = value.as_object_mut() {
+                map.insert(
+                    "dir_sink".into(),
+                    serde_json::json!({"folder": folder, "id": item.id, "files": renamed}),
+                );
+            }
+            super::encode(&value)?
+        };
+        write_synced(&tmp.join(RECORD), &record)?;
+        fsync_dir(tmp)?;
+        Ok(Stored {
+            folder: self.dir.join(folder),
+            files,
+            record,
+        })
     }
-    let mut seen = HashSet::new();
-    for f in &item.files {
-        check_component("file name", &f.name)?;
-        if f.name == RECORD {
-            return Err(SinkError::permanent(
-                Kind::Internal,
-                format!("file name {RECORD:?} is reserved for the record"),
-            ));
-        }
-        if !seen.insert(f.name.as_str()) {
-            return Err(SinkError::permanent(
-                Kind::Internal,
-                format!("file name {:?} appears twice", f.name),
-            ));
-        }
-    }
-    Ok(())
-}
 
-impl Sink for DirSink {
-    fn store(&mut self, item: &Item) -> Result<(), SinkError> {
-        check(item)?;
+    /// Stores the item; what was written where.
+    pub fn write(&mut self, item: &Item) -> Result<Stored, SinkError> {
         parse_record(item)?;
-        let dest = self.dir.join(&item.id);
-        let tmp = self.scratch("tmp", &item.id);
-        if let Err(e) = self.write_tmp(&tmp, item) {
-            let _ = fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
+        let folder = safe_name(&item.id, MAX_ID, "item");
+        let dest = self.dir.join(&folder);
+        let tmp = self.scratch("tmp", &folder);
+        let stored = match self.write_tmp(&tmp, item, &folder) {
+            Ok(stored) => stored,
+            Err(e) => {
+                let _ = fs::remove_dir_all(&tmp);
+                return Err(e);
+            }
+        };
         let old = match fs::symlink_metadata(&dest) {
             Ok(_) => {
-                let old = self.scratch("old", &item.id);
+                let old = self.scratch("old", &folder);
                 fs::rename(&dest, &old).map_err(|e| io("cannot move aside", &dest, e))?;
                 Some(old)
             }
@@ -179,7 +266,52 @@ impl Sink for DirSink {
             // Stored already; litter is removed at the next start.
             let _ = r;
         }
-        Ok(())
+        Ok(stored)
+    }
+}
+
+/// Creates `name` in the fresh folder `dir`, or, when the file system takes
+/// it for a name already there (Unicode forms where names are normalised),
+/// `name-2`, `name-3`...; returns the name used.
+fn write_new(dir: &Path, name: &str, data: &[u8]) -> Result<String, SinkError> {
+    let mut candidate = name.to_string();
+    for k in 2..=1000 {
+        let path = dir.join(&candidate);
+        match File::create_new(&path) {
+            Ok(mut f) => {
+                f.write_all(data)
+                    .and_then(|_| f.sync_all())
+                    .map_err(|e| io("cannot write", &path, e))?;
+                return Ok(candidate);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                candidate = numbered(name, k);
+            }
+            Err(e) => return Err(io("cannot create", &path, e)),
+        }
+    }
+    Err(SinkError::internal(format!(
+        "sink_dir: {}: no free name for {name:?}",
+        dir.display()
+    )))
+}
+
+fn write_synced(path: &Path, data: &[u8]) -> Result<(), SinkError> {
+    let mut f = File::create_new(path).map_err(|e| io("cannot create", path, e))?;
+    f.write_all(data)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| io("cannot write", path, e))
+}
+
+fn fsync_dir(dir: &Path) -> Result<(), SinkError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io("cannot fsync", dir, e))
+}
+
+impl Sink for DirSink {
+    fn store(&mut self, item: &Item) -> Result<(), SinkError> {
+        self.write(item).map(|_| ())
     }
 
     fn name(&self) -> &'static str {
@@ -245,31 +377,168 @@ mod tests {
         fs::remove_dir_all(&d).unwrap();
     }
 
+    fn record(d: &Path, folder: &str) -> serde_json::Value {
+        serde_json::from_slice(&fs::read(d.join(folder).join(RECORD)).unwrap()).unwrap()
+    }
+
     #[test]
-    fn unsafe_names_are_refused() {
-        let d = tempdir("unsafe");
+    fn hostile_ids_are_stored_under_safe_stable_names() {
+        let d = tempdir("hostile-ids");
         let (mut sink, _) = DirSink::open(&d).unwrap();
-        for it in [
-            item("../evil", &[]),
-            item("a/b", &[]),
-            item("..", &[]),
-            item("ok\0", &[]),
-            item("ews-1", &[("../../x", b"")]),
-            item("ews-1", &[("a/b", b"")]),
-            item("ews-1", &[("..", b"")]),
-            item("ews-1", &[("record.json", b"")]),
-            item("ews-1", &[("a", b""), ("a", b"")]),
-        ] {
-            let e = sink.store(&it).unwrap_err();
-            assert!(e.is_permanent(), "{:?}: {}", it.id, e.message);
+        let long = "x".repeat(300);
+        let ids = [
+            "../evil",
+            "a/b",
+            "..",
+            ".",
+            "",
+            "ok\0",
+            "a\nb",
+            "a\\b",
+            ".hidden",
+            "CON",
+            "con.txt",
+            "LPT1",
+            "trailing.",
+            "trailing ",
+            "/",
+            &long,
+        ];
+        let mut folders = HashSet::new();
+        for id in ids {
+            let stored = sink.write(&item(id, &[("message.eml", b"m")])).unwrap();
+            let folder = stored
+                .folder
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            assert_eq!(
+                stored.folder.parent(),
+                Some(d.as_path()),
+                "{id:?} stays in sink_dir"
+            );
+            assert!(is_safe(&folder, MAX_ID), "{id:?} -> {folder:?}");
+            assert!(
+                folders.insert(folder.clone()),
+                "{id:?} -> {folder:?} is unique"
+            );
+            let r = record(&d, &folder);
+            assert_eq!(r["dir_sink"]["id"], id, "the original id is kept");
+            assert_eq!(r["dir_sink"]["folder"], folder.as_str());
+            assert_eq!(r["subject"], "hi", "the record is the component's");
+            assert_eq!(fs::read(stored.folder.join("message.eml")).unwrap(), b"m");
+            // The same id again lands in the same folder.
+            let again = sink.write(&item(id, &[])).unwrap();
+            assert_eq!(again.folder, stored.folder, "{id:?}");
         }
-        let e = sink.store(&item(&"x".repeat(201), &[])).unwrap_err();
-        assert!(e.is_permanent(), "{}", e.message);
+        assert_eq!(names(&d).len(), ids.len(), "{:?}", names(&d));
+        // A safe id keeps its name and its record is written byte for byte.
+        let it = item("ews-1", &[("a.pdf", b"")]);
+        let stored = sink.write(&it).unwrap();
+        assert_eq!(stored.folder, d.join("ews-1"));
+        assert_eq!(
+            fs::read(d.join("ews-1").join(RECORD)).unwrap(),
+            it.json.as_bytes()
+        );
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn hostile_file_names_are_stored_under_safe_unique_names() {
+        let d = tempdir("hostile-files");
+        let (mut sink, _) = DirSink::open(&d).unwrap();
+        let long = format!("{}.pdf", "ü".repeat(200));
+        let files: Vec<(&str, &[u8])> = vec![
+            ("../../x", b"1"),
+            ("a/b", b"2"),
+            ("..", b"3"),
+            ("", b"4"),
+            ("record.json", b"5"),
+            ("a", b"6"),
+            ("a", b"7"),
+            ("A", b"8"),
+            ("NUL.txt", b"9"),
+            ("bell\u{7}.txt", b"10"),
+            (&long, b"11"),
+            ("invoice.pdf", b"12"),
+        ];
+        let stored = sink.write(&item("ews-1", &files)).unwrap();
+        assert_eq!(stored.folder, d.join("ews-1"));
+        assert_eq!(stored.files.len(), files.len());
+        let on_disk = names(&stored.folder);
+        assert_eq!(on_disk.len(), files.len() + 1, "{on_disk:?}");
+        let mut lower = HashSet::new();
+        for ((original, data), name) in files.iter().zip(&stored.files) {
+            assert!(is_safe(name, MAX_NAME), "{original:?} -> {name:?}");
+            assert!(lower.insert(name.to_lowercase()), "{name:?} twice");
+            assert_ne!(name, RECORD);
+            assert_eq!(
+                &fs::read(stored.folder.join(name)).unwrap(),
+                data,
+                "{original:?}"
+            );
+        }
+        assert_eq!(stored.files[11], "invoice.pdf", "a safe name is kept");
+        assert_eq!(stored.files[5], "a");
+        assert_eq!(stored.files[6], "a-2");
+        assert_eq!(stored.files[7], "A-3");
+        assert!(stored.files[10].ends_with(".pdf"), "{}", stored.files[10]);
+        let r = record(&d, "ews-1");
+        assert_eq!(r["subject"], "hi");
+        let renamed = r["dir_sink"]["files"].as_array().unwrap();
+        assert_eq!(renamed.len(), 10, "{renamed:?}");
+        for entry in renamed {
+            let original = entry["name"].as_str().unwrap();
+            let at = files.iter().position(|(n, _)| *n == original).unwrap();
+            let at = if original == "a" { 6 } else { at };
+            assert_eq!(entry["stored_as"], stored.files[at].as_str(), "{entry}");
+        }
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_record_that_is_not_json_is_the_one_permanent_refusal() {
+        let d = tempdir("notjson");
+        let (mut sink, _) = DirSink::open(&d).unwrap();
         let mut bad = item("ews-1", &[]);
         bad.json = "not json".into();
-        assert!(sink.store(&bad).is_err());
+        assert!(sink.store(&bad).unwrap_err().is_permanent());
         assert!(names(&d).is_empty(), "{:?}", names(&d));
         fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn safe_names() {
+        for ok in [
+            "ews-3f9a",
+            "invoice.pdf",
+            "a b.txt",
+            "ünïcode",
+            "CONSOLE",
+            "com10",
+        ] {
+            assert!(is_safe(ok, MAX_NAME), "{ok}");
+            assert_eq!(safe_name(ok, MAX_NAME, "f"), ok);
+        }
+        for bad in [
+            "", ".", "..", "../x", "a/b", "a\\b", "a\0b", ".tmp-x", "a\nb", "con", "Aux.txt",
+            "com1", "LPT9.log", "x.", "x ",
+        ] {
+            assert!(!is_safe(bad, MAX_NAME), "{bad:?}");
+            let s = safe_name(bad, MAX_NAME, "f");
+            assert!(is_safe(&s, MAX_NAME), "{bad:?} -> {s:?}");
+        }
+        let tag = |s: &str| sha256_hex(s.as_bytes())[..12].to_string();
+        assert_eq!(
+            safe_name("../evil.pdf", 255, "f"),
+            format!("evil-{}.pdf", tag("../evil.pdf"))
+        );
+        assert_eq!(safe_name("a/b", 255, "f"), format!("a_b-{}", tag("a/b")));
+        assert_eq!(safe_name("CON", 255, "f"), format!("CON-{}", tag("CON")));
+        assert_eq!(safe_name("", 255, "item"), format!("item-{}", tag("")));
+        let long = safe_name(&"é".repeat(200), 100, "f");
+        assert!(long.len() <= 100 && is_safe(&long, 100), "{long}");
     }
 
     #[test]
