@@ -155,6 +155,31 @@ fn bracket(host: &str) -> String {
     }
 }
 
+/// The host part of an authority (`host`, `host:port`, `[v6]:port`), normalised.
+pub fn host_of(authority: &str) -> Option<String> {
+    split_authority(authority).map(|(h, _)| h)
+}
+
+/// An address a name in the allow-list must not resolve to unless the name
+/// is itself loopback or an IP literal: loopback, unspecified and link-local
+/// (cloud metadata at 169.254.169.254). A DNS answer that points an allowed
+/// name there (rebinding) would reach services on the host's own machine.
+/// Private ranges stay reachable: on-premises Exchange lives there.
+pub fn forbidden_target(host: &str, resolved: &[IpAddr]) -> Option<IpAddr> {
+    if is_loopback(host) || host.parse::<IpAddr>().is_ok() {
+        return None;
+    }
+    resolved.iter().copied().find(|ip| match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_unspecified() || v4.is_link_local(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+                || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback() || v4.is_link_local())
+        }
+    })
+}
+
 pub fn is_loopback(host: &str) -> bool {
     let host = normalize_host(host);
     host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
@@ -163,6 +188,24 @@ pub fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_allowed_name_may_not_resolve_to_this_machine() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let rebound = |host: &str, to: &[&str]| {
+            forbidden_target(host, &to.iter().map(|s| ip(s)).collect::<Vec<_>>())
+        };
+        assert_eq!(rebound("ews.example.com", &["10.0.0.5", "127.0.0.1"]), Some(ip("127.0.0.1")));
+        assert_eq!(rebound("ews.example.com", &["169.254.169.254"]), Some(ip("169.254.169.254")));
+        assert_eq!(rebound("ews.example.com", &["::ffff:127.0.0.1"]), Some(ip("::ffff:127.0.0.1")));
+        assert_eq!(rebound("ews.example.com", &["fe80::1"]), Some(ip("fe80::1")));
+        assert_eq!(rebound("ews.example.com", &["0.0.0.0"]), Some(ip("0.0.0.0")));
+        assert_eq!(rebound("ews.example.com", &["10.0.0.5", "192.168.1.9"]), None, "on-premises");
+        assert_eq!(rebound("localhost", &["127.0.0.1"]), None, "configured as loopback");
+        assert_eq!(rebound("127.0.0.1", &["127.0.0.1"]), None);
+        assert_eq!(host_of("[::1]:8080").as_deref(), Some("::1"));
+        assert_eq!(host_of("Ews.Example.com:443").as_deref(), Some("ews.example.com"));
+    }
 
     fn list(urls: &[&str]) -> AllowedHosts {
         let mut hosts = AllowedHosts::default();

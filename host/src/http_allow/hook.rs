@@ -3,7 +3,7 @@
 //! the allow-list gets `HttpRequestDenied` (as Spin's outbound-http
 //! `prepare_request` does). Allowed requests go to wasmtime's default client.
 
-use super::allowed_hosts::{describe, AllowedHosts};
+use super::allowed_hosts::{describe, forbidden_target, host_of, AllowedHosts};
 use crate::logging::{Level, Logger};
 use http_body_util::BodyExt;
 use std::future::Future;
@@ -78,7 +78,23 @@ impl WasiHttpHooks for AllowListHooks {
             &format!("{} {}", request.method(), describe(&scheme, &authority)),
         );
         let deadline = self.deadline;
+        let logger = self.logger.clone();
+        let target = describe(&scheme, &authority);
+        let host = host_of(&authority).unwrap_or_default();
+        let port = uri.port_u16().unwrap_or(if scheme == "http" { 80 } else { 443 });
         Box::new(async move {
+            // A lookup that fails is left to the request, whose error says so.
+            if let Ok(addrs) = tokio::net::lookup_host((host.as_str(), port)).await {
+                let ips: Vec<std::net::IpAddr> = addrs.map(|a| a.ip()).collect();
+                if let Some(ip) = forbidden_target(&host, &ips) {
+                    logger.host(
+                        Level::Warn,
+                        "http",
+                        &format!("refused outbound request to {target}: the name resolves to {ip}, this machine's own address"),
+                    );
+                    return Err(Error::HttpRequestDenied);
+                }
+            }
             let (res, io) = match deadline {
                 None => wasmtime_wasi_http::default_send_request(request, options).await?,
                 Some(deadline) => {

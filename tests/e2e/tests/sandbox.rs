@@ -252,18 +252,23 @@ fn the_compiled_component_is_cached_on_disk_by_hash() {
     let cache = host.dir.path().join("cache");
     host.set("cache_dir", cache.to_str().unwrap());
     host.describe();
-    let files: Vec<_> = std::fs::read_dir(&cache)
+    let names: Vec<String> = std::fs::read_dir(&cache)
         .unwrap()
         .flatten()
-        .map(|e| e.file_name())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(files.len(), 1, "one compiled component: {files:?}");
-    let modified = std::fs::metadata(cache.join(&files[0]))
+    let files: Vec<&String> = names.iter().filter(|n| n.ends_with(".cwasm")).collect();
+    assert_eq!(files.len(), 1, "one compiled component: {names:?}");
+    assert!(
+        names.contains(&format!("{}.sha256", files[0])),
+        "with its digest beside it: {names:?}"
+    );
+    let modified = std::fs::metadata(cache.join(files[0]))
         .unwrap()
         .modified()
         .unwrap();
     host.describe();
-    let again = std::fs::metadata(cache.join(&files[0]))
+    let again = std::fs::metadata(cache.join(files[0]))
         .unwrap()
         .modified()
         .unwrap();
