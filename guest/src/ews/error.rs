@@ -4,8 +4,10 @@
 
 use crate::platform::TransportError;
 
-/// The WIT `failure` as plain Rust (lib.rs converts it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The WIT `failure` as plain Rust (lib.rs converts it). Both `Display` and
+/// `Debug` print it as a person reads it (`unavailable: cannot resolve ...`),
+/// so that no log line shows a Rust type.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Failure {
     InvalidInput(String),
     Unauthorized(String),
@@ -36,7 +38,8 @@ impl CodeDetail {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Display` and `Debug` print the failure it comes to, as a person reads it.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Error {
     /// Bad params or configuration; names the key and what was expected.
     InvalidInput(String),
@@ -72,6 +75,63 @@ pub enum Error {
     },
     /// The server is down or overloaded, with no time to wait given.
     Unavailable(String),
+}
+
+impl Failure {
+    /// The contract's name for the failure's class (`unavailable`...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Failure::InvalidInput(_) => "invalid-input",
+            Failure::Unauthorized(_) => "unauthorized",
+            Failure::Forbidden(_) => "forbidden",
+            Failure::NotFound(_) => "not-found",
+            Failure::Throttled { .. } => "throttled",
+            Failure::Unavailable(_) => "unavailable",
+            Failure::Internal(_) => "internal",
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            Failure::InvalidInput(m)
+            | Failure::Unauthorized(m)
+            | Failure::Forbidden(m)
+            | Failure::NotFound(m)
+            | Failure::Unavailable(m)
+            | Failure::Internal(m)
+            | Failure::Throttled { message: m, .. } => m,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Throttled {
+                retry_after_ms,
+                message,
+            } => write!(f, "throttled (retry after {retry_after_ms} ms): {message}"),
+            other => write!(f, "{}: {}", other.kind(), other.message()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.clone().into_failure(&Identity::default()), f)
+    }
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 impl Error {
@@ -118,19 +178,13 @@ impl Error {
                 retry_after_ms,
                 detail,
             } => http_failure(status, retry_after_ms, &detail),
-            Error::Transport(TransportError::Denied(m)) => {
-                Failure::InvalidInput(format!("ews_url/token_url: {m}"))
-            }
-            Error::Transport(TransportError::Timeout(m)) => {
-                Failure::Unavailable(format!("timed out (request_timeout_secs): {m}"))
-            }
-            Error::Transport(TransportError::Network(m)) => {
-                Failure::Unavailable(format!("network error: {m}"))
-            }
+            // The transport's messages name the host and what to check.
+            Error::Transport(t @ TransportError::Denied(_)) => Failure::InvalidInput(t.to_string()),
             Error::Transport(TransportError::TooLarge { limit }) => Failure::Unavailable(format!(
                 "Exchange's answer is larger than the {} MiB a call may read",
                 limit / (1024 * 1024)
             )),
+            Error::Transport(t) => Failure::Unavailable(t.to_string()),
             Error::Fault {
                 faultcode,
                 faultstring,

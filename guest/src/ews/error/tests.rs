@@ -149,9 +149,41 @@ fn sending_refusals_say_what_to_change() {
     };
     assert!(m.starts_with("params.to/cc/bcc:"), "{m}");
     // Over Graph, an access refusal names Graph's permission, not EWS's grants.
-    let graph = Identity { graph: true, ..who() };
+    let graph = Identity {
+        graph: true,
+        ..who()
+    };
     let Failure::Forbidden(m) = code("ErrorAccessDenied", &[]).into_failure(&graph) else {
         panic!()
     };
-    assert!(m.contains("Mail.ReadWrite") && !m.contains("full_access_as_app"), "{m}");
+    assert!(
+        m.contains("Mail.ReadWrite") && !m.contains("full_access_as_app"),
+        "{m}"
+    );
+}
+
+#[test]
+fn failures_print_as_a_person_reads_them() {
+    let f = Failure::Unavailable("cannot resolve ews.example.com".into());
+    assert_eq!(f.to_string(), "unavailable: cannot resolve ews.example.com");
+    assert_eq!(
+        format!("{f:?}"),
+        f.to_string(),
+        "no Rust type in a log line"
+    );
+    let t = Failure::Throttled {
+        retry_after_ms: 2000,
+        message: "ErrorServerBusy".into(),
+    };
+    assert_eq!(
+        t.to_string(),
+        "throttled (retry after 2000 ms): ErrorServerBusy"
+    );
+    let e = Error::Transport(TransportError::Timeout(
+        "timed out after 60 s waiting for ews.example.com (request_timeout_secs)".into(),
+    ));
+    assert_eq!(
+        format!("{e:?}"),
+        "unavailable: timed out after 60 s waiting for ews.example.com (request_timeout_secs)"
+    );
 }
