@@ -84,6 +84,41 @@ pub enum TransportError {
     Network(String),
 }
 
+impl TransportError {
+    /// A failure the same request may well not meet again straight away: a
+    /// timeout, or a connection that broke off before a whole answer.
+    /// (Whether sending it again is safe is the caller's to decide: it may
+    /// have been carried out.)
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            TransportError::Timeout(_) | TransportError::Interrupted(_)
+        )
+    }
+}
+
+/// What a client (one per call) may still send again at once: any request
+/// whose answer broke off, but a timed-out one only once per call, so that a
+/// dead server costs at most twice request_timeout_secs.
+#[derive(Debug, Default)]
+pub struct RetryBudget {
+    timeout_spent: bool,
+}
+
+impl RetryBudget {
+    /// Whether a request that met `t` may be sent again at once.
+    pub fn allows(&mut self, t: &TransportError) -> bool {
+        match t {
+            TransportError::Timeout(_) if self.timeout_spent => false,
+            TransportError::Timeout(_) => {
+                self.timeout_spent = true;
+                true
+            }
+            other => other.is_transient(),
+        }
+    }
+}
+
 impl std::fmt::Display for TransportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -187,3 +187,18 @@ fn failures_print_as_a_person_reads_them() {
         "unavailable: timed out after 60 s waiting for ews.example.com (request_timeout_secs)"
     );
 }
+
+#[test]
+fn busy_and_transient_codes_are_waited_on() {
+    let w = Identity::default();
+    let Failure::Throttled { retry_after_ms, .. } =
+        code("ErrorTooManyObjectsOpened", &[]).into_failure(&w)
+    else {
+        panic!()
+    };
+    assert_eq!(retry_after_ms, DEFAULT_BACKOFF_MS);
+    assert!(matches!(
+        code("ErrorInternalServerTransientError", &[]).into_failure(&w),
+        Failure::Unavailable(_)
+    ));
+}
