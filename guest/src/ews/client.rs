@@ -29,6 +29,11 @@ pub struct Client<'h> {
     timeout_secs: u64,
     auth: Auth,
     retry: RetryBudget,
+    /// The credentials were refused: every later request of this call (a
+    /// daemon step's mark-reads and fetches) fails the same way without
+    /// asking the token endpoint again, so a revoked secret is one refusal
+    /// per step, not one per email.
+    refused: Option<Error>,
 }
 
 /// Operations that change nothing, and UpdateItem, which this client only
@@ -73,6 +78,7 @@ impl<'h> Client<'h> {
             timeout_secs: config.request_timeout_secs,
             auth: Auth::new(config, crate::auth::oauth2::SCOPE),
             retry: RetryBudget::default(),
+            refused: None,
         }
     }
 
@@ -100,6 +106,22 @@ impl<'h> Client<'h> {
     /// back as SOAP that does not parse: never more than once, and never for
     /// a refusal, which the host waits on (throttled, unavailable).
     pub fn call_as(
+        &mut self,
+        target: &Target,
+        operation: &str,
+        body: impl FnOnce(&mut Xml),
+    ) -> Result<Element, Error> {
+        if let Some(e) = &self.refused {
+            return Err(e.clone());
+        }
+        let result = self.call_once(target, operation, body);
+        if let Err(e @ Error::Unauthorized(_)) = &result {
+            self.refused = Some(e.clone());
+        }
+        result
+    }
+
+    fn call_once(
         &mut self,
         target: &Target,
         operation: &str,

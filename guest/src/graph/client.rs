@@ -32,6 +32,11 @@ pub struct GraphClient<'h> {
     timeout_secs: u64,
     auth: Auth,
     retry: RetryBudget,
+    /// The credentials were refused: every later request of this call (a
+    /// daemon step's mark-reads and fetches) fails the same way without
+    /// asking the token endpoint again, so a revoked secret is one refusal
+    /// per step, not one per email.
+    refused: Option<Error>,
 }
 
 /// One request: a path below the version root (`/users/...?$select=...`)
@@ -107,6 +112,7 @@ impl<'h> GraphClient<'h> {
             timeout_secs: config.request_timeout_secs,
             auth: Auth::new(config, oauth2::GRAPH_SCOPE),
             retry: RetryBudget::default(),
+            refused: None,
         }
     }
 
@@ -345,8 +351,24 @@ impl<'h> GraphClient<'h> {
         }
     }
 
-    /// Sends with the bearer token, refreshing it once on a 401.
+    /// Sends with the bearer token, refreshing it once on a 401; once the
+    /// credentials are refused, refuses at once.
     fn exchange(&mut self, call: &Call, req: Req) -> Result<HttpResponse, Error> {
+        if let Some(e) = &self.refused {
+            return Err(e.clone());
+        }
+        let result = self.exchange_once(call, req);
+        match &result {
+            Err(e @ Error::Unauthorized(_)) => self.refused = Some(e.clone()),
+            Ok(r) if r.status == 401 => {
+                self.refused = Some(error::from_response(call, r, self.host.now_unix_secs()))
+            }
+            _ => {}
+        }
+        result
+    }
+
+    fn exchange_once(&mut self, call: &Call, req: Req) -> Result<HttpResponse, Error> {
         let Req {
             method,
             url,

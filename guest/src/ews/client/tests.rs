@@ -239,3 +239,26 @@ fn a_proxy_page_or_redirect_is_said_to_be_one() {
     assert!(matches!(call(&host), Err(Error::Unavailable(_))));
     assert_eq!(host.request_count(), n + 1, "a page is not asked for again");
 }
+
+#[test]
+fn refused_credentials_end_the_call_without_asking_again() {
+    let host = oauth_host();
+    let config = Config::load(&host).unwrap();
+    let mut client = Client::new(&host, &config);
+    let target = client.target("a@b.cd");
+    host.respond(200, &[], TOKEN);
+    host.respond(401, &[], "");
+    host.respond(401, &[], "{}");
+    // token, the 401, the refreshed token refused
+    assert!(matches!(
+        client.call_as(&target, "UpdateItem", |_| {}),
+        Err(Error::Unauthorized(_))
+    ));
+    let sent = host.request_count();
+    // The next email's mark-read or fetch: refused at once, nothing sent.
+    assert!(matches!(
+        client.call_as(&target, "GetItem", |_| {}),
+        Err(Error::Unauthorized(_))
+    ));
+    assert_eq!(host.request_count(), sent);
+}
