@@ -212,7 +212,7 @@ pub fn invoke(
             } else {
                 Level::Warn
             };
-            host.log(level, "actions", &format!("{name}: {failure:?}"));
+            host.log(level, "actions", &format!("{name}: {failure}"));
             Err(failure)
         }
     }

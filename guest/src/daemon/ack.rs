@@ -98,7 +98,7 @@ pub fn retry_pending(s: &mut Session) {
         mark_read(s, &batch)
     });
     if let Err(e) = result {
-        s.log(Level::Warn, &format!("retrying pending mark-reads: {e:?}"));
+        s.log(Level::Warn, &format!("retrying pending mark-reads: {e}"));
     }
 }
 
@@ -143,7 +143,7 @@ fn mark_read(s: &mut Session, ids: &[String]) -> Result<(), Error> {
                 s.log(
                     Level::Warn,
                     &format!(
-                        "marking {} emails read failed, kept pending for the next poll or ack: {failure:?}",
+                        "marking {} emails read failed, kept pending for the next poll or ack: {failure}",
                         targets.len()
                     ),
                 );

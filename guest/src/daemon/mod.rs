@@ -114,7 +114,7 @@ fn run<T>(
         } else {
             Level::Warn
         };
-        host.log(level, LOG, &format!("{what}: {failure:?}"));
+        host.log(level, LOG, &format!("{what}: {failure}"));
         failure
     })
 }

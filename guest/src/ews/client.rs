@@ -4,13 +4,14 @@
 //! turn into a loop against the token endpoint.
 
 use super::envelope::{self, Header, Xml};
-use super::error::Error;
+use super::error::{foreign_answer, Error};
 use super::response;
 use super::xml::Element;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::platform::{
     retry_after_ms, send_logged, trace_headers, Host, HttpRequest, HttpResponse, Level, Method,
+    RetryBudget,
 };
 
 const LOG: &str = "ews.client";
@@ -27,6 +28,34 @@ pub struct Client<'h> {
     basic_user: Option<String>,
     timeout_secs: u64,
     auth: Auth,
+    retry: RetryBudget,
+    /// The credentials were refused: every later request of this call (a
+    /// daemon step's mark-reads and fetches) fails the same way without
+    /// asking the token endpoint again, so a revoked secret is one refusal
+    /// per step, not one per email.
+    refused: Option<Error>,
+}
+
+/// Operations that change nothing, and UpdateItem, which this client only
+/// ever sends to set IsRead (AlwaysOverwrite): setting it twice leaves the
+/// email as setting it once. These may be sent again when their answer was
+/// lost. The others may not: a CreateItem or SendItem sent twice sends the
+/// mail twice, a CopyItem copies twice, a DeleteItem, MarkAsJunk (a move) or
+/// DeleteAttachment carried out the first time would answer "not found" the
+/// second and report a success as a failure.
+fn retry_safe(operation: &str) -> bool {
+    matches!(
+        operation,
+        "FindItem"
+            | "GetItem"
+            | "GetAttachment"
+            | "FindFolder"
+            | "GetFolder"
+            | "GetUserOofSettings"
+            | "GetSearchableMailboxes"
+            | "ResolveNames"
+            | "UpdateItem"
+    )
 }
 
 /// The mailbox one request acts on: ExchangeImpersonation and X-AnchorMailbox.
@@ -48,6 +77,8 @@ impl<'h> Client<'h> {
             },
             timeout_secs: config.request_timeout_secs,
             auth: Auth::new(config, crate::auth::oauth2::SCOPE),
+            retry: RetryBudget::default(),
+            refused: None,
         }
     }
 
@@ -69,8 +100,28 @@ impl<'h> Client<'h> {
         }
     }
 
-    /// Sends one operation acting on `target`.
+    /// Sends one operation acting on `target`. An operation safe to repeat
+    /// (`retry_safe`) is sent once more, at once, when its answer was lost
+    /// (a timeout, a connection that broke off, a body cut short) or came
+    /// back as SOAP that does not parse: never more than once, and never for
+    /// a refusal, which the host waits on (throttled, unavailable).
     pub fn call_as(
+        &mut self,
+        target: &Target,
+        operation: &str,
+        body: impl FnOnce(&mut Xml),
+    ) -> Result<Element, Error> {
+        if let Some(e) = &self.refused {
+            return Err(e.clone());
+        }
+        let result = self.call_once(target, operation, body);
+        if let Err(e @ Error::Unauthorized(_)) = &result {
+            self.refused = Some(e.clone());
+        }
+        result
+    }
+
+    fn call_once(
         &mut self,
         target: &Target,
         operation: &str,
@@ -82,10 +133,24 @@ impl<'h> Client<'h> {
         };
         let mut envelope = envelope::write(&header, body);
         let mut refreshed = false;
+        let mut retried = !retry_safe(operation);
+        let mut unreadable: Option<String> = None;
         loop {
             let (resp, back) = self.send(operation, envelope, target.anchor.as_deref());
             envelope = back;
-            let resp = resp?;
+            let resp = match (resp, unreadable.take()) {
+                (Err(Error::Transport(t)), None) if !retried && self.retry.allows(&t) => {
+                    retried = true;
+                    self.retrying(operation, &t.to_string());
+                    continue;
+                }
+                // Sent again for an answer that did not parse, and lost this
+                // time: the first answer says more.
+                (Err(Error::Transport(t)), Some(m)) => {
+                    return Err(Error::Malformed(format!("{m} (sent again: {t})")))
+                }
+                (r, _) => r?,
+            };
             if resp.status == 401 {
                 if !refreshed && self.auth.refresh(self.host) {
                     refreshed = true;
@@ -102,8 +167,24 @@ impl<'h> Client<'h> {
                     diagnostics(&resp)
                 )));
             }
-            return self.answer(resp);
+            match self.answer(resp) {
+                // Only a 200 whose SOAP does not parse: a body cut short.
+                Err(Error::Malformed(m)) if !retried => {
+                    retried = true;
+                    self.retrying(operation, &format!("the answer does not parse ({m})"));
+                    unreadable = Some(m);
+                }
+                r => return r,
+            }
         }
+    }
+
+    fn retrying(&self, operation: &str, why: &str) {
+        self.host.log(
+            Level::Info,
+            LOG,
+            &format!("{operation}: {why}; sending it once more"),
+        );
     }
 
     /// Sends `envelope` and hands it back for a retry: it moves into the
@@ -144,6 +225,9 @@ impl<'h> Client<'h> {
     }
 
     fn answer(&self, mut resp: HttpResponse) -> Result<Element, Error> {
+        if let Some(e) = foreign_answer(&resp, "Exchange", "SOAP", "ews_url") {
+            return Err(e);
+        }
         // The bytes go as soon as the tree is built: with megabytes of MIME
         // inside, both at once could pass the call's memory limit.
         let bytes = std::mem::take(&mut resp.body);

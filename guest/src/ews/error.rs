@@ -2,10 +2,12 @@
 //! classes (docs/contract.md, "Failures"), so that an engine can decide
 //! whether to fix, retry or report.
 
-use crate::platform::TransportError;
+use crate::platform::{HttpResponse, TransportError};
 
-/// The WIT `failure` as plain Rust (lib.rs converts it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The WIT `failure` as plain Rust (lib.rs converts it). Both `Display` and
+/// `Debug` print it as a person reads it (`unavailable: cannot resolve ...`),
+/// so that no log line shows a Rust type.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Failure {
     InvalidInput(String),
     Unauthorized(String),
@@ -36,7 +38,8 @@ impl CodeDetail {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Display` and `Debug` print the failure it comes to, as a person reads it.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Error {
     /// Bad params or configuration; names the key and what was expected.
     InvalidInput(String),
@@ -72,6 +75,63 @@ pub enum Error {
     },
     /// The server is down or overloaded, with no time to wait given.
     Unavailable(String),
+}
+
+impl Failure {
+    /// The contract's name for the failure's class (`unavailable`...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Failure::InvalidInput(_) => "invalid-input",
+            Failure::Unauthorized(_) => "unauthorized",
+            Failure::Forbidden(_) => "forbidden",
+            Failure::NotFound(_) => "not-found",
+            Failure::Throttled { .. } => "throttled",
+            Failure::Unavailable(_) => "unavailable",
+            Failure::Internal(_) => "internal",
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            Failure::InvalidInput(m)
+            | Failure::Unauthorized(m)
+            | Failure::Forbidden(m)
+            | Failure::NotFound(m)
+            | Failure::Unavailable(m)
+            | Failure::Internal(m)
+            | Failure::Throttled { message: m, .. } => m,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Throttled {
+                retry_after_ms,
+                message,
+            } => write!(f, "throttled (retry after {retry_after_ms} ms): {message}"),
+            other => write!(f, "{}: {}", other.kind(), other.message()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.clone().into_failure(&Identity::default()), f)
+    }
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 impl Error {
@@ -118,19 +178,13 @@ impl Error {
                 retry_after_ms,
                 detail,
             } => http_failure(status, retry_after_ms, &detail),
-            Error::Transport(TransportError::Denied(m)) => {
-                Failure::InvalidInput(format!("ews_url/token_url: {m}"))
-            }
-            Error::Transport(TransportError::Timeout(m)) => {
-                Failure::Unavailable(format!("timed out (request_timeout_secs): {m}"))
-            }
-            Error::Transport(TransportError::Network(m)) => {
-                Failure::Unavailable(format!("network error: {m}"))
-            }
+            // The transport's messages name the host and what to check.
+            Error::Transport(t @ TransportError::Denied(_)) => Failure::InvalidInput(t.to_string()),
             Error::Transport(TransportError::TooLarge { limit }) => Failure::Unavailable(format!(
                 "Exchange's answer is larger than the {} MiB a call may read",
                 limit / (1024 * 1024)
             )),
+            Error::Transport(t) => Failure::Unavailable(t.to_string()),
             Error::Fault {
                 faultcode,
                 faultstring,
@@ -256,7 +310,9 @@ fn code_failure(d: &CodeDetail, who: &Identity) -> Failure {
         | "ErrorFolderNotFound"
         | "ErrorAttachmentNotFound"
         | "ErrorNameResolutionNoResults" => Failure::NotFound(said),
-        "ErrorServerBusy" => {
+        // Too many connections or objects open on the server for this
+        // account: it eases off as they close, like ErrorServerBusy.
+        "ErrorServerBusy" | "ErrorTooManyObjectsOpened" => {
             let ms = d
                 .value("BackOffMilliseconds")
                 .and_then(|v| v.trim().parse().ok());
@@ -281,6 +337,107 @@ fn code_failure(d: &CodeDetail, who: &Identity) -> Failure {
         _ if who.graph => Failure::Internal(format!("Microsoft Graph answered {said}")),
         _ => Failure::Internal(format!("Exchange answered {said}")),
     }
+}
+
+/// Whether the body is an HTML page (by its Content-Type, or by how it
+/// begins when that is missing or wrong).
+pub fn is_html(resp: &HttpResponse) -> bool {
+    if resp
+        .header("Content-Type")
+        .is_some_and(|c| c.to_ascii_lowercase().contains("text/html"))
+    {
+        return true;
+    }
+    let start: String = String::from_utf8_lossy(&resp.body[..resp.body.len().min(256)])
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .chars()
+        .take(14)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    start.starts_with("<!doctype html") || start.starts_with("<html")
+}
+
+/// An answer that is not the service's own: a redirect, or an HTML page
+/// where `expected` (SOAP, JSON) was, from a proxy, a load balancer or a
+/// sign-in page in front of `service`. Says so, with the status and where
+/// the redirect points, rather than "malformed". `None` when the answer may
+/// be the service's: 401 (the credentials' own path), 404 (the URL's path,
+/// said by each transport) and throttling (429, 503 with Retry-After) keep
+/// their classes whatever the page looks like.
+pub fn foreign_answer(
+    resp: &HttpResponse,
+    service: &str,
+    expected: &str,
+    setting: &str,
+) -> Option<Error> {
+    let status = resp.status;
+    if (300..400).contains(&status) {
+        let to = resp
+            .header("Location")
+            .map(location)
+            .unwrap_or_else(|| "nowhere (no Location header)".into());
+        let msg = format!(
+            "a proxy or sign-in page answered instead of {service}: HTTP {status} redirects to \
+             {to}; check {setting}, and that nothing between this host and {service} (a reverse \
+             proxy, a sign-in gateway) intercepts the request"
+        );
+        return Some(if looks_like_sign_in(&to) {
+            Error::Forbidden(msg)
+        } else {
+            Error::Unavailable(msg)
+        });
+    }
+    let throttling = status == 429 || (status == 503 && resp.header("Retry-After").is_some());
+    if matches!(status, 401 | 404) || throttling || !is_html(resp) {
+        return None;
+    }
+    let title = html_title(&resp.body)
+        .map(|t| format!(" titled \"{t}\""))
+        .unwrap_or_default();
+    let msg = format!(
+        "a proxy or sign-in page answered instead of {service}: HTTP {status} with an HTML \
+         page{title}, not {expected}; check {setting} and the proxy or load balancer in front \
+         of {service}"
+    );
+    Some(match status {
+        403 | 407 => Error::Forbidden(msg),
+        _ => Error::Unavailable(msg),
+    })
+}
+
+/// Where a redirect points, without its query (sign-in pages put state, or
+/// worse, there), bounded.
+fn location(to: &str) -> String {
+    let bare = to.split(['?', '#']).next().unwrap_or_default().trim();
+    bare.chars().take(200).collect()
+}
+
+fn looks_like_sign_in(to: &str) -> bool {
+    let to = to.to_ascii_lowercase();
+    [
+        "login", "logon", "signin", "sign-in", "/adfs/", "/auth", "sso", "oauth",
+    ]
+    .iter()
+    .any(|w| to.contains(w))
+}
+
+/// The page's `<title>`, trimmed and bounded.
+fn html_title(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
+    let lower = text.to_ascii_lowercase();
+    let start = lower.find("<title")?;
+    let open_end = start + lower[start..].find('>')? + 1;
+    let close = open_end + lower[open_end..].find("</title")?;
+    let title: String = text[open_end..close]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !matches!(c, '{' | '}'))
+        .take(100)
+        .collect();
+    (!title.is_empty()).then_some(title)
 }
 
 fn suffix(text: &str) -> String {

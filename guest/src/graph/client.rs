@@ -11,6 +11,7 @@ use crate::ews::error::{Error, DEFAULT_BACKOFF_MS};
 use crate::mailbox::ItemError;
 use crate::platform::{
     retry_after_ms, send_logged, trace_headers, Host, HttpRequest, HttpResponse, Level, Method,
+    RetryBudget,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -30,6 +31,12 @@ pub struct GraphClient<'h> {
     base: String,
     timeout_secs: u64,
     auth: Auth,
+    retry: RetryBudget,
+    /// The credentials were refused: every later request of this call (a
+    /// daemon step's mark-reads and fetches) fails the same way without
+    /// asking the token endpoint again, so a revoked secret is one refusal
+    /// per step, not one per email.
+    refused: Option<Error>,
 }
 
 /// One request: a path below the version root (`/users/...?$select=...`)
@@ -104,6 +111,8 @@ impl<'h> GraphClient<'h> {
             base: config.graph_url.trim_end_matches('/').to_string(),
             timeout_secs: config.request_timeout_secs,
             auth: Auth::new(config, oauth2::GRAPH_SCOPE),
+            retry: RetryBudget::default(),
+            refused: None,
         }
     }
 
@@ -126,7 +135,7 @@ impl<'h> GraphClient<'h> {
 
     /// Sends `req`; a 2xx answer, else the call's error.
     pub fn send(&mut self, call: &Call, req: Req) -> Result<HttpResponse, Error> {
-        let resp = self.exchange(call, req)?;
+        let resp = self.exchange_retrying(call, req, |_| true)?;
         if (200..300).contains(&resp.status) {
             Ok(resp)
         } else {
@@ -141,7 +150,7 @@ impl<'h> GraphClient<'h> {
         call: &Call,
         req: Req,
     ) -> Result<Result<HttpResponse, ItemError>, Error> {
-        let resp = self.exchange(call, req)?;
+        let resp = self.exchange_retrying(call, req, |_| true)?;
         if (200..300).contains(&resp.status) {
             return Ok(Ok(resp));
         }
@@ -153,8 +162,22 @@ impl<'h> GraphClient<'h> {
         Err(error::from_response(call, &resp, self.host.now_unix_secs()))
     }
 
+    /// Sends `req` and reads its JSON answer. A 200 that is not JSON at all
+    /// (cut short) is asked for once more when `req` is safe to repeat; an
+    /// HTML page is a proxy's or a sign-in page's, and said to be.
     pub fn json<T: DeserializeOwned>(&mut self, call: &Call, req: Req) -> Result<T, Error> {
-        let resp = self.send(call, req)?;
+        let resp = self.exchange_retrying(call, req, |r| {
+            serde_json::from_slice::<serde::de::IgnoredAny>(&r.body).is_ok()
+        })?;
+        if !(200..300).contains(&resp.status) {
+            return Err(error::from_response(call, &resp, self.host.now_unix_secs()));
+        }
+        if let Some(e) =
+            crate::ews::error::foreign_answer(&resp, "Microsoft Graph", "JSON", "graph_url")
+                .filter(|_| crate::ews::error::is_html(&resp))
+        {
+            return Err(e);
+        }
         parse(call, &resp.body)
     }
 
@@ -283,8 +306,69 @@ impl<'h> GraphClient<'h> {
         }
     }
 
-    /// Sends with the bearer token, refreshing it once on a 401.
+    /// As `exchange`; a request safe to repeat (`retry_safe`) is sent once
+    /// more, at once, when its answer was lost (a timeout, a connection that
+    /// broke off, a body cut short) or is a 2xx that is not `readable`.
+    /// Never more than once, and never for a refusal, which the host waits on.
+    fn exchange_retrying(
+        &mut self,
+        call: &Call,
+        req: Req,
+        readable: impl Fn(&HttpResponse) -> bool,
+    ) -> Result<HttpResponse, Error> {
+        let again = retry_safe(&req).then(|| Req {
+            method: req.method,
+            url: req.url.clone(),
+            headers: req.headers.clone(),
+            body: req.body.clone(),
+        });
+        let first = self.exchange(call, req);
+        let Some(again) = again else { return first };
+        let (why, lost) = match &first {
+            Err(Error::Transport(t)) if self.retry.allows(t) => (t.to_string(), false),
+            Ok(r)
+                if (200..300).contains(&r.status)
+                    && !crate::ews::error::is_html(r)
+                    && !readable(r) =>
+            {
+                (
+                    "the answer is not the JSON expected (cut short?)".to_string(),
+                    true,
+                )
+            }
+            _ => return first,
+        };
+        self.host.log(
+            Level::Info,
+            LOG,
+            &format!("{}: {why}; sending it once more", call.what),
+        );
+        match self.exchange(call, again) {
+            // Sent again for an unreadable answer, and lost this time: the
+            // first answer says more.
+            Err(Error::Transport(_)) if lost => first,
+            second => second,
+        }
+    }
+
+    /// Sends with the bearer token, refreshing it once on a 401; once the
+    /// credentials are refused, refuses at once.
     fn exchange(&mut self, call: &Call, req: Req) -> Result<HttpResponse, Error> {
+        if let Some(e) = &self.refused {
+            return Err(e.clone());
+        }
+        let result = self.exchange_once(call, req);
+        match &result {
+            Err(e @ Error::Unauthorized(_)) => self.refused = Some(e.clone()),
+            Ok(r) if r.status == 401 => {
+                self.refused = Some(error::from_response(call, r, self.host.now_unix_secs()))
+            }
+            _ => {}
+        }
+        result
+    }
+
+    fn exchange_once(&mut self, call: &Call, req: Req) -> Result<HttpResponse, Error> {
         let Req {
             method,
             url,
@@ -323,6 +407,26 @@ impl<'h> GraphClient<'h> {
             }
             return Ok(resp);
         }
+    }
+}
+
+/// Whether `req` may be sent again when its answer was lost: a GET changes
+/// nothing, and a PATCH sets properties (`isRead`, a draft's recipients) to
+/// the same values twice. A `$batch` is safe when every request in it is.
+/// Not a POST (a send, reply, copy or move carried out the first time would
+/// be carried out twice, or answer "not found" and turn a success into a
+/// failure), nor a DELETE (the same "not found").
+fn retry_safe(req: &Req) -> bool {
+    match req.method {
+        Method::Get | Method::Patch => true,
+        Method::Post if req.url == "/$batch" => serde_json::from_slice::<Value>(&req.body)
+            .is_ok_and(|b| {
+                b["requests"].as_array().is_some_and(|rs| {
+                    rs.iter()
+                        .all(|r| matches!(r["method"].as_str(), Some("GET" | "PATCH")))
+                })
+            }),
+        _ => false,
     }
 }
 

@@ -4,7 +4,7 @@
 //! app's Graph permissions and on the tenant's Application Access Policy or
 //! RBAC for Applications scope, which the message names.
 
-use crate::ews::error::{CodeDetail, Error, DEFAULT_BACKOFF_MS};
+use crate::ews::error::{foreign_answer, CodeDetail, Error, DEFAULT_BACKOFF_MS};
 use crate::mailbox::ItemError;
 use crate::platform::{retry_after_ms, HttpResponse};
 use serde_json::Value;
@@ -50,6 +50,9 @@ pub fn is_item_level(status: u16, code: &str) -> bool {
 
 /// A whole request's failure.
 pub fn from_response(call: &Call, resp: &HttpResponse, now: u64) -> Error {
+    if let Some(e) = foreign_answer(resp, "Microsoft Graph", "JSON", "graph_url") {
+        return e;
+    }
     let body: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
     let (code, message) = code_of(&body);
     let said = if code.is_empty() {

@@ -61,18 +61,79 @@ impl HttpResponse {
 /// MIME are all alive at once while a batch is read.
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
-/// Why no HTTP response arrived at all.
+/// Why no (whole) HTTP response arrived. Each message is for a person: it
+/// names the host (and port) and, where known, what to check; never a Rust
+/// type's debug form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportError {
     /// The answer is larger than `limit` bytes (MAX_RESPONSE_BYTES): ask for less.
-    TooLarge {
-        limit: u64,
-    },
+    TooLarge { limit: u64 },
     /// The host refused the destination (not in its allow-list).
     Denied(String),
+    /// No answer within `request_timeout_secs`: the request may have been
+    /// carried out.
     Timeout(String),
-    /// DNS, connection, TLS, reset, or a body larger than we accept.
+    /// The destination could not be reached (DNS, a refused connection, TLS):
+    /// nothing reached Exchange, and trying again at once would fail the same way.
+    Unreachable(String),
+    /// The connection ended before a whole answer arrived: closed or reset
+    /// before any response, or a body cut short of its Content-Length. The
+    /// request may have been carried out.
+    Interrupted(String),
+    /// Anything else the host's HTTP client refused or failed at.
     Network(String),
+}
+
+impl TransportError {
+    /// A failure the same request may well not meet again straight away: a
+    /// timeout, or a connection that broke off before a whole answer.
+    /// (Whether sending it again is safe is the caller's to decide: it may
+    /// have been carried out.)
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            TransportError::Timeout(_) | TransportError::Interrupted(_)
+        )
+    }
+}
+
+/// What a client (one per call) may still send again at once: any request
+/// whose answer broke off, but a timed-out one only once per call, so that a
+/// dead server costs at most twice request_timeout_secs.
+#[derive(Debug, Default)]
+pub struct RetryBudget {
+    timeout_spent: bool,
+}
+
+impl RetryBudget {
+    /// Whether a request that met `t` may be sent again at once.
+    pub fn allows(&mut self, t: &TransportError) -> bool {
+        match t {
+            TransportError::Timeout(_) if self.timeout_spent => false,
+            TransportError::Timeout(_) => {
+                self.timeout_spent = true;
+                true
+            }
+            other => other.is_transient(),
+        }
+    }
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TransportError::TooLarge { limit } => write!(
+                f,
+                "the answer is larger than the {} MiB a call may read",
+                limit / (1024 * 1024)
+            ),
+            TransportError::Denied(m)
+            | TransportError::Timeout(m)
+            | TransportError::Unreachable(m)
+            | TransportError::Interrupted(m)
+            | TransportError::Network(m) => f.write_str(m),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,7 +188,7 @@ pub fn send_logged(
     let result = host.send(request);
     let outcome = match &result {
         Ok(r) => format!("HTTP {}", r.status),
-        Err(e) => format!("{e:?}"),
+        Err(e) => e.to_string(),
     };
     host.log(
         Level::Debug,

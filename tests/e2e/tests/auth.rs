@@ -222,13 +222,14 @@ fn server_busy_is_throttled_with_the_back_off() {
 fn malformed_or_dropped_answers_are_clean_failures() {
     let mock = fixtures::mock();
     let host = Host::basic(&mock, ALICE, ALICE_PASSWORD);
-    mock.inject("GetUserOofSettings", mock_exchange::Fault::MalformedXml, 1);
+    // A read is sent again once after a lost answer: twice lost, it fails.
+    mock.inject("GetUserOofSettings", mock_exchange::Fault::MalformedXml, 2);
     host.invoke("get-out-of-office", json!({"mailbox": ALICE}))
         .failure("internal", 1);
     mock.inject(
         "GetUserOofSettings",
         mock_exchange::Fault::DropConnection,
-        1,
+        2,
     );
     host.invoke("get-out-of-office", json!({"mailbox": ALICE}))
         .failure("unavailable", 7);

@@ -66,6 +66,7 @@ pub async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Result<Http
     rec.auth_scheme = Some(principal.scheme().to_string());
 
     let fault = shared.lock().faults.take(&rec.operation);
+    let truncate = fault == Some(Fault::Truncate);
     match fault {
         Some(Fault::DropConnection) => {
             shared.record(rec);
@@ -89,7 +90,11 @@ pub async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Result<Http
                 respond(200, XML, faults::MALFORMED_XML),
             ))
         }
-        None => {}
+        Some(Fault::Redirect { to }) => return Ok(finish(shared, rec, faults::redirect(&to))),
+        Some(Fault::HtmlPage { status }) => {
+            return Ok(finish(shared, rec, faults::html_page(status)))
+        }
+        Some(Fault::Truncate) | None => {}
     }
 
     let env = match (issues.first(), envelope) {
@@ -129,6 +134,12 @@ pub async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Result<Http
                 }
             },
         }
+    };
+    // Carried out, then cut: the client cannot know the operation happened.
+    let response = if truncate {
+        faults::truncate(response).await
+    } else {
+        response
     };
     Ok(finish(shared, rec, response))
 }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -24,7 +24,66 @@ use crate::{dom, ews, MockExchange, MockOptions, RecordedRequest};
 /// Request bodies above this size get 413.
 const MAX_BODY: usize = 64 * 1024 * 1024;
 
-pub type HttpResponse = Response<Full<Bytes>>;
+pub type HttpResponse = Response<MockBody>;
+
+/// A whole body in one frame. A body `cut` short (fault injection) does not
+/// tell hyper its size, so that a Content-Length announcing more than it
+/// holds goes out as set: the client reads what there is, then the
+/// connection closes.
+pub struct MockBody {
+    data: Option<Bytes>,
+    cut: bool,
+}
+
+impl MockBody {
+    pub fn full(data: Bytes) -> MockBody {
+        MockBody {
+            data: Some(data),
+            cut: false,
+        }
+    }
+
+    pub fn cut(data: Bytes) -> MockBody {
+        MockBody {
+            data: Some(data),
+            cut: true,
+        }
+    }
+}
+
+impl hyper::body::Body for MockBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(
+            self.data
+                .take()
+                .filter(|d| !d.is_empty())
+                .map(|d| Ok(hyper::body::Frame::data(d))),
+        )
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match &self.data {
+            None => true,
+            // An empty cut body is not over before it is read: hyper would
+            // answer it as empty, Content-Length or not.
+            Some(d) => d.is_empty() && !self.cut,
+        }
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        match (&self.data, self.cut) {
+            (_, true) => hyper::body::SizeHint::default(),
+            (Some(d), false) => hyper::body::SizeHint::with_exact(d.len() as u64),
+            (None, false) => hyper::body::SizeHint::with_exact(0),
+        }
+    }
+}
 
 /// Everything the handlers share.
 pub struct Shared {
@@ -421,6 +480,9 @@ async fn token(
                     tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
                     issue(shared, &tenant, &body)
                 }
+                Some(Fault::Redirect { to }) => faults::redirect(&to),
+                Some(Fault::HtmlPage { status }) => faults::html_page(status),
+                Some(Fault::Truncate) => faults::truncate(issue(shared, &tenant, &body)).await,
                 None => issue(shared, &tenant, &body),
             },
         }
@@ -473,7 +535,7 @@ pub fn header(req: &Request<Incoming>, name: &str) -> Option<String> {
 }
 
 pub fn respond(status: u16, content_type: &str, body: impl Into<Bytes>) -> HttpResponse {
-    let mut response = Response::new(Full::new(body.into()));
+    let mut response = Response::new(MockBody::full(body.into()));
     *response.status_mut() =
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     set_header(&mut response, "content-type", content_type);

@@ -27,7 +27,8 @@ fn call(host: &FakeHost) -> Result<Element, Error> {
         (None, _) => String::new(),
     };
     let target = client.target(&mailbox);
-    client.call_as(&target, "Op", |x| x.empty("m:Op", &[]))
+    // A read: sent again once when its answer is lost.
+    client.call_as(&target, "GetItem", |x| x.empty("m:Op", &[]))
 }
 
 #[test]
@@ -147,13 +148,117 @@ fn statuses_and_faults_become_errors() {
     };
     assert_eq!(detail.code, "ErrorImpersonateUserDenied");
 
-    host.respond(500, &[], "<html>oops</html>");
+    host.respond(500, &[], "oops");
     assert!(matches!(call(&host), Err(Error::Http { status: 500, .. })));
-    host.respond(200, &[], "<html>login</html>");
+    let n = host.request_count();
+    host.respond(200, &[], "<s:Envelope");
+    host.respond(200, &[], "<s:Envelope");
     assert!(matches!(call(&host), Err(Error::Malformed(_))));
+    assert_eq!(host.request_count(), n + 2, "sent again once, not more");
     host.fail(TransportError::Timeout("slow".into()));
+    host.fail(TransportError::Timeout("slow again".into()));
     assert!(matches!(
         call(&host),
-        Err(Error::Transport(TransportError::Timeout(_)))
+        Err(Error::Transport(TransportError::Timeout(m))) if m == "slow again"
     ));
+    // A second timeout in the same call (one client) is not sent again: at
+    // most twice request_timeout_secs per call.
+    let config = Config::load(&host).unwrap();
+    let mut client = Client::new(&host, &config);
+    let target = client.target("a@b.cd");
+    host.fail(TransportError::Timeout("slow".into()));
+    host.respond(200, &[], OK);
+    client.call_as(&target, "FindItem", |_| {}).unwrap();
+    host.fail(TransportError::Timeout("slow again".into()));
+    assert!(matches!(
+        client.call_as(&target, "FindItem", |_| {}),
+        Err(Error::Transport(TransportError::Timeout(m))) if m == "slow again"
+    ));
+}
+
+#[test]
+fn a_lost_answer_is_asked_again_once_for_reads_only() {
+    let host = oauth_host();
+    host.respond(200, &[], TOKEN);
+    host.fail(TransportError::Interrupted("cut off".into()));
+    host.respond(200, &[], OK);
+    call(&host).unwrap();
+    assert_eq!(host.request_count(), 3, "token, the cut one, the retry");
+
+    // A send is never sent twice: it may have gone out.
+    let config = Config::load(&host).unwrap();
+    let mut client = Client::new(&host, &config);
+    let target = client.target("a@b.cd");
+    host.fail(TransportError::Interrupted("cut off".into()));
+    let sent = client.call_as(&target, "CreateItem", |_| {});
+    assert!(matches!(sent, Err(Error::Transport(_))), "{sent:?}");
+    assert_eq!(host.request_count(), 4);
+
+    // Unreachable is not transient: no retry either.
+    host.fail(TransportError::Unreachable("cannot resolve x".into()));
+    assert!(call(&host).is_err());
+    assert_eq!(host.request_count(), 5);
+}
+
+#[test]
+fn a_proxy_page_or_redirect_is_said_to_be_one() {
+    let host = oauth_host();
+    host.respond(200, &[], TOKEN);
+    host.respond(
+        302,
+        &[(
+            "Location",
+            "https://sso.contoso.example/adfs/ls/?wa=wsignin1.0&secret=1",
+        )],
+        "",
+    );
+    let Err(Error::Forbidden(m)) = call(&host) else {
+        panic!()
+    };
+    assert!(
+        m.contains("HTTP 302")
+            && m.contains("https://sso.contoso.example/adfs/ls/")
+            && !m.contains("secret")
+            && m.contains("instead of Exchange"),
+        "{m}"
+    );
+    host.respond(
+        502,
+        &[("Content-Type", "text/html")],
+        "<html><head><title>502 Bad Gateway</title></head></html>",
+    );
+    let Err(Error::Unavailable(m)) = call(&host) else {
+        panic!()
+    };
+    assert!(
+        m.contains("HTTP 502") && m.contains("\"502 Bad Gateway\""),
+        "{m}"
+    );
+    host.respond(200, &[], "<!DOCTYPE html><html>sign in</html>");
+    let n = host.request_count();
+    assert!(matches!(call(&host), Err(Error::Unavailable(_))));
+    assert_eq!(host.request_count(), n + 1, "a page is not asked for again");
+}
+
+#[test]
+fn refused_credentials_end_the_call_without_asking_again() {
+    let host = oauth_host();
+    let config = Config::load(&host).unwrap();
+    let mut client = Client::new(&host, &config);
+    let target = client.target("a@b.cd");
+    host.respond(200, &[], TOKEN);
+    host.respond(401, &[], "");
+    host.respond(401, &[], "{}");
+    // token, the 401, the refreshed token refused
+    assert!(matches!(
+        client.call_as(&target, "UpdateItem", |_| {}),
+        Err(Error::Unauthorized(_))
+    ));
+    let sent = host.request_count();
+    // The next email's mark-read or fetch: refused at once, nothing sent.
+    assert!(matches!(
+        client.call_as(&target, "GetItem", |_| {}),
+        Err(Error::Unauthorized(_))
+    ));
+    assert_eq!(host.request_count(), sent);
 }

@@ -161,3 +161,44 @@ fn sending_refusals_say_what_to_change() {
         "{m}"
     );
 }
+
+#[test]
+fn failures_print_as_a_person_reads_them() {
+    let f = Failure::Unavailable("cannot resolve ews.example.com".into());
+    assert_eq!(f.to_string(), "unavailable: cannot resolve ews.example.com");
+    assert_eq!(
+        format!("{f:?}"),
+        f.to_string(),
+        "no Rust type in a log line"
+    );
+    let t = Failure::Throttled {
+        retry_after_ms: 2000,
+        message: "ErrorServerBusy".into(),
+    };
+    assert_eq!(
+        t.to_string(),
+        "throttled (retry after 2000 ms): ErrorServerBusy"
+    );
+    let e = Error::Transport(TransportError::Timeout(
+        "timed out after 60 s waiting for ews.example.com (request_timeout_secs)".into(),
+    ));
+    assert_eq!(
+        format!("{e:?}"),
+        "unavailable: timed out after 60 s waiting for ews.example.com (request_timeout_secs)"
+    );
+}
+
+#[test]
+fn busy_and_transient_codes_are_waited_on() {
+    let w = Identity::default();
+    let Failure::Throttled { retry_after_ms, .. } =
+        code("ErrorTooManyObjectsOpened", &[]).into_failure(&w)
+    else {
+        panic!()
+    };
+    assert_eq!(retry_after_ms, DEFAULT_BACKOFF_MS);
+    assert!(matches!(
+        code("ErrorInternalServerTransientError", &[]).into_failure(&w),
+        Failure::Unavailable(_)
+    ));
+}

@@ -72,7 +72,7 @@ pub fn discard(client: &mut GraphClient, mailbox: &str, id: &str) {
         client.host().log(
             crate::platform::Level::Warn,
             "graph.draft",
-            &format!("the unsent draft {id} stays in Drafts: {e:?}"),
+            &format!("the unsent draft {id} stays in Drafts: {e}"),
         );
     }
 }

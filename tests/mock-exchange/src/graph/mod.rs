@@ -166,7 +166,26 @@ pub fn fault_reply(fault: &Fault) -> Option<GraphReply> {
             "application/json; charset=utf-8",
             br#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users('"#.to_vec(),
         )),
-        Fault::Delay { .. } | Fault::DropConnection => None,
+        Fault::Redirect { to } => Some(GraphReply {
+            status: 302,
+            headers: vec![("location", to.clone())],
+            body: reply::Body::Bytes {
+                content_type: "text/html; charset=utf-8".into(),
+                data: b"<html><head><title>Object moved</title></head><body>Object moved</body></html>"
+                    .to_vec(),
+            },
+        }),
+        Fault::HtmlPage { status } => Some(GraphReply {
+            status: *status,
+            headers: vec![],
+            body: reply::Body::Bytes {
+                content_type: "text/html; charset=utf-8".into(),
+                data: crate::faults::html_page_body(*status).into_bytes(),
+            },
+        }),
+        // Cut after the answer is made (`handle`); inside a $batch the
+        // batch's own answer is cut.
+        Fault::Truncate | Fault::Delay { .. } | Fault::DropConnection => None,
     }
 }
 
@@ -216,6 +235,7 @@ pub async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Result<Http
     };
     rec.auth_scheme = Some("Bearer".into());
     let fault = shared.lock().faults.take(&rec.operation);
+    let truncate = fault == Some(Fault::Truncate);
     match &fault {
         Some(Fault::DropConnection) => {
             shared.record(rec);
@@ -240,7 +260,12 @@ pub async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Result<Http
         }
     };
     if route == Route::Batch {
-        return batch::handle(shared, rec, &base, &client_id, &body);
+        let response = batch::handle(shared, rec, &base, &client_id, &body)?;
+        return Ok(if truncate {
+            crate::faults::truncate(response).await
+        } else {
+            response
+        });
     }
     let request = Req {
         method: &method,
@@ -266,7 +291,13 @@ pub async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Result<Http
         reply
     };
     rec.error_code = reply.error_code();
-    Ok(finish(shared, rec, reply.into_http()))
+    let response = finish(shared, rec, reply.into_http());
+    // Carried out, then cut: the client cannot know the call happened.
+    Ok(if truncate {
+        crate::faults::truncate(response).await
+    } else {
+        response
+    })
 }
 
 fn finish(shared: &Shared, mut rec: RecordedRequest, mut response: HttpResponse) -> HttpResponse {
