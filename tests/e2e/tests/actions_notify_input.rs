@@ -8,7 +8,7 @@ use mail_parser::{MessageParser, MimeHeaders};
 use mock_exchange::NewMessage;
 use notify_common::{bytes, file};
 use serde_json::json;
-use std::path::PathBuf;
+use std::path::Path;
 
 mod notify_common;
 
@@ -21,7 +21,7 @@ on_both_apis!(
     batch_sends_too,
 );
 
-fn send_with(host: &Host, params: serde_json::Value, f: &PathBuf) -> e2e::Run {
+fn send_with(host: &Host, params: serde_json::Value, f: &Path) -> e2e::Run {
     host.run(&[
         "invoke",
         "send-email",

@@ -35,8 +35,7 @@ fn email_with(subject: &str, attachments: &[(&str, &str, Vec<u8>)]) -> Vec<u8> {
     for (name, media_type, data) in attachments {
         if *media_type == "message/rfc822" {
             m.extend_from_slice(
-                format!("--B\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n")
-                    .as_bytes(),
+                b"--B\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n",
             );
             m.extend_from_slice(data);
             m.extend_from_slice(b"\r\n");

@@ -203,7 +203,7 @@ fn hostile_attachment_names_still_arrive_under_safe_unique_names(api: Api) {
         mime.extend(
             part(
                 n,
-                &[
+                [
                     "aGVsbG8=", "d29ybGQ=", "Zm9v", "YmFy", "YmF6", "cXV4", "b25l", "dHdv",
                 ][i],
             )
