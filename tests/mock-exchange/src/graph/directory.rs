@@ -41,19 +41,8 @@ const USER_PROPERTIES: &[&str] = &[
     "businessPhones",
     "accountEnabled",
 ];
-const USER_DEFAULT: &[&str] = &[
-    "id",
-    "displayName",
-    "mail",
-    "userPrincipalName",
-    "givenName",
-    "surname",
-    "jobTitle",
-    "mobilePhone",
-    "officeLocation",
-    "preferredLanguage",
-    "businessPhones",
-];
+/// Answered only when `$select` names it.
+const USER_SELECTED_ONLY: &[&str] = &["accountEnabled"];
 
 const USER_FILTER: Schema = Schema {
     properties: &[
@@ -85,7 +74,9 @@ impl Fields for UserFields<'_> {
 
 fn user_json(m: &Mailbox, select: Option<&[String]>) -> Value {
     let mut o = Map::new();
-    let want = |p: &str| super::resources::wants(select, USER_DEFAULT, p);
+    let want = |p: &str| {
+        super::resources::wants_unless_selected_only(select, USER_PROPERTIES, USER_SELECTED_ONLY, p)
+    };
     let all = [
         ("id", json!(m.store.user_id())),
         ("displayName", json!(m.display_name)),

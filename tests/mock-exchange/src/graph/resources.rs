@@ -55,37 +55,16 @@ pub const MESSAGE_PROPERTIES: &[&str] = &[
     "mentions",
 ];
 
-/// Those a message answers without `$select`.
-const MESSAGE_DEFAULT: &[&str] = &[
-    "id",
-    "createdDateTime",
-    "lastModifiedDateTime",
-    "changeKey",
-    "categories",
-    "receivedDateTime",
-    "sentDateTime",
-    "hasAttachments",
-    "internetMessageId",
-    "subject",
-    "bodyPreview",
-    "importance",
-    "parentFolderId",
-    "conversationId",
-    "conversationIndex",
-    "isDeliveryReceiptRequested",
-    "isReadReceiptRequested",
-    "isRead",
-    "isDraft",
-    "webLink",
-    "inferenceClassification",
-    "body",
-    "sender",
-    "from",
-    "toRecipients",
-    "ccRecipients",
-    "bccRecipients",
-    "replyTo",
-    "flag",
+/// Those a message answers only when `$select` names them; without
+/// `$select` it answers every other one of `MESSAGE_PROPERTIES`.
+const MESSAGE_SELECTED_ONLY: &[&str] = &[
+    "uniqueBody",
+    "internetMessageHeaders",
+    "attachments",
+    "singleValueExtendedProperties",
+    "multiValueExtendedProperties",
+    "extensions",
+    "mentions",
 ];
 
 pub const ATTACHMENT_PROPERTIES: &[&str] = &[
@@ -133,6 +112,20 @@ pub fn wants(select: Option<&[String]>, default: &[&str], property: &str) -> boo
     }
 }
 
+/// `wants` for a resource whose answer without `$select` holds every one of
+/// `properties` but `selected_only`.
+pub fn wants_unless_selected_only(
+    select: Option<&[String]>,
+    properties: &[&str],
+    selected_only: &[&str],
+    property: &str,
+) -> bool {
+    match select {
+        Some(_) => wants(select, &[], property),
+        None => properties.contains(&property) && !selected_only.contains(&property),
+    }
+}
+
 /// `low`, `normal`, `high` from the store's `Low`, `Normal`, `High`.
 pub fn importance(stored: &str) -> String {
     stored.to_ascii_lowercase()
@@ -160,7 +153,8 @@ pub fn message(
     prefer_text: bool,
 ) -> Value {
     let select = q.select.as_deref();
-    let want = |p: &str| wants(select, MESSAGE_DEFAULT, p);
+    let want =
+        |p: &str| wants_unless_selected_only(select, MESSAGE_PROPERTIES, MESSAGE_SELECTED_ONLY, p);
     let s = &m.summary;
     let mut o = Map::new();
     o.insert(
