@@ -50,7 +50,11 @@ impl Capabilities {
             // component gets nothing but its imports.
             wasi: WasiCtx::builder().build(),
             http: WasiHttpCtx::new(),
-            hooks: AllowListHooks::new(self.allowed_hosts.clone(), self.logger.clone()),
+            hooks: AllowListHooks::new(
+                self.allowed_hosts.clone(),
+                self.logger.clone(),
+                self.kv.clone(),
+            ),
             limits: Limits::new(self.max_memory_mb),
             kv: KvState::new(self.kv.clone()),
             config: ConfigState {

@@ -149,7 +149,7 @@ pub const FIELDS: &[Field] = &[
         format: Some("date-time"),
         ..field("received_before", "Daemon: RFC 3339; ingest only emails received before it")
     },
-    Field { ty: Type::Integer, default: Some("50"), ..field("max_per_poll", "Daemon: the most emails one poll returns") },
+    Field { ty: Type::Integer, default: Some("1000"), ..field("max_per_poll", "Daemon: the most emails one poll returns") },
     Field {
         ty: Type::Integer,
         default: Some("67108864"),

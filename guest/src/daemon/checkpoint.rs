@@ -132,6 +132,23 @@ impl<'h> Checkpoint<'h> {
         self.set_json(&self.id_key(id), entry)
     }
 
+    /// Writes several entries, the new ids into the index first: one
+    /// write per index segment touched, not one per id.
+    pub fn put_all(&self, entries: &[(String, Entry)]) -> Result<(), Error> {
+        let mut seen = std::collections::HashSet::new();
+        let mut new = Vec::new();
+        for (id, _) in entries {
+            if seen.insert(id.as_str()) && self.get(id)?.is_none() {
+                new.push(id.as_str());
+            }
+        }
+        self.index_add_all(&new)?;
+        for (id, entry) in entries {
+            self.set_json(&self.id_key(id), entry)?;
+        }
+        Ok(())
+    }
+
     pub fn pending(&self) -> Result<Vec<String>, Error> {
         Ok(self
             .get_json(&format!("{}/pending", self.prefix))?
@@ -169,31 +186,47 @@ impl<'h> Checkpoint<'h> {
         format!("{}/index/{n}", self.prefix)
     }
 
-    /// Appends to the last segment (written before the header: a crash
-    /// between them leaves an id the header undercounts, which is harmless).
+    /// Appends to the last segment, then to new ones (written before the
+    /// header: a crash between them leaves ids the header undercounts,
+    /// which is harmless).
     fn index_add(&self, id: &str) -> Result<(), Error> {
-        let mut index = self.index()?;
-        let reuse = index
-            .segments
-            .last()
-            .filter(|s| s.len < SEGMENT)
-            .map(|s| s.n);
-        let n = reuse.unwrap_or(index.next);
-        let mut ids: Vec<String> = if reuse.is_some() {
-            self.get_json(&self.segment_key(n))?.unwrap_or_default()
-        } else {
-            vec![]
-        };
-        ids.push(id.to_string());
-        self.set_json(&self.segment_key(n), &ids)?;
-        match index.segments.last_mut() {
-            Some(s) if reuse.is_some() => s.len = ids.len(),
-            _ => {
-                index.segments.push(Segment { n, len: ids.len() });
-                index.next = n + 1;
-            }
+        self.index_add_all(&[id])
+    }
+
+    fn index_add_all(&self, ids: &[&str]) -> Result<(), Error> {
+        if ids.is_empty() {
+            return Ok(());
         }
-        index.total += 1;
+        let mut index = self.index()?;
+        let mut rest = ids;
+        while !rest.is_empty() {
+            let reuse = index
+                .segments
+                .last()
+                .filter(|s| s.len < SEGMENT)
+                .map(|s| s.n);
+            let n = reuse.unwrap_or(index.next);
+            let mut segment: Vec<String> = if reuse.is_some() {
+                self.get_json(&self.segment_key(n))?.unwrap_or_default()
+            } else {
+                vec![]
+            };
+            let room = SEGMENT.saturating_sub(segment.len()).max(1).min(rest.len());
+            segment.extend(rest[..room].iter().map(|id| id.to_string()));
+            rest = &rest[room..];
+            self.set_json(&self.segment_key(n), &segment)?;
+            match index.segments.last_mut() {
+                Some(s) if reuse.is_some() => s.len = segment.len(),
+                _ => {
+                    index.segments.push(Segment {
+                        n,
+                        len: segment.len(),
+                    });
+                    index.next = n + 1;
+                }
+            }
+            index.total += room as u64;
+        }
         self.set_json(&format!("{}/index", self.prefix), &index)
     }
 

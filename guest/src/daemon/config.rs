@@ -141,7 +141,7 @@ mod tests {
     fn defaults() {
         let c = DaemonConfig::load(&FakeHost::with_config(&[])).unwrap();
         assert_eq!(c.folder, "Inbox");
-        assert_eq!(c.max_per_poll, 50);
+        assert_eq!(c.max_per_poll, 1000);
         assert_eq!(c.max_batch_bytes, 67_108_864);
         assert!(c.subject_keywords.is_empty() && c.sender_domains.is_empty());
         assert_eq!((c.received_after, c.received_before), (None, None));

@@ -1,5 +1,5 @@
 //! Fetching the chosen emails whole: as few GetItem requests as fit in what
-//! one answer may be (MAX_RESPONSE_BYTES), an answer that still turns out too
+//! one answer may be (MAX_RESPONSE_BYTES, MAX_PER_REQUEST emails), an answer that still turns out too
 //! large split in halves, and an email too large alone handed to `oversize`.
 //! So no email, however large, fails the poll that the emails behind it wait
 //! on.
@@ -10,6 +10,10 @@ use crate::ews::error::Error;
 use crate::mailbox::FoundItem;
 use crate::platform::{File, Level, MAX_RESPONSE_BYTES};
 use serde_json::Value;
+
+/// Emails asked for in one GetItem: past a few hundred, one slow item
+/// holds a long answer up, and a server-side timeout costs them all.
+const MAX_PER_REQUEST: usize = 250;
 
 /// SOAP and the properties around each email in a GetItem answer.
 const PER_ITEM_OVERHEAD: u64 = 4096;
@@ -38,7 +42,7 @@ pub fn records(
     while start < chosen.len() {
         let mut end = start + 1;
         let mut bytes = worst_case(chosen[start].1.size.unwrap_or(0));
-        while end < chosen.len() {
+        while end < chosen.len() && end - start < MAX_PER_REQUEST {
             let next = worst_case(chosen[end].1.size.unwrap_or(0));
             if bytes.saturating_add(next) > MAX_RESPONSE_BYTES as u64 {
                 break;

@@ -28,8 +28,10 @@ use sha2::{Digest, Sha256};
 
 const LOG: &str = "daemon";
 
-/// FindItem/FindFolder page size.
-const PAGE_SIZE: u32 = 100;
+/// FindItem/FindFolder page size, and Graph's `$top`: the most either
+/// serves (Exchange Online's EWSFindCountLimit, Graph's limit for messages),
+/// so that a folder of new mail is listed in one request per 1,000 emails.
+const PAGE_SIZE: u32 = 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {

@@ -100,6 +100,7 @@ pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
     let records = fetch::records(s, &chosen)?;
     let now = s.now();
     let mut items = Vec::with_capacity(chosen.len());
+    let mut entries = Vec::with_capacity(chosen.len());
     for (n, ((id, found), (json, files))) in chosen.iter().zip(records).enumerate() {
         let change_key = json["change_key"]
             .as_str()
@@ -122,7 +123,7 @@ pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
             at: now,
             tries: 0,
         };
-        s.checkpoint.put(id, &entry)?;
+        entries.push((id.clone(), entry));
         if let Some(why) = rejected {
             // Remembered with its change key, so that it is not fetched
             // again unless it changes; it stays unread, as it should.
@@ -136,6 +137,8 @@ pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
             files,
         });
     }
+    // Every one recorded before any is handed out.
+    s.checkpoint.put_all(&entries)?;
     s.log(
         Level::Info,
         &format!("poll: {} emails, more={more}", items.len()),

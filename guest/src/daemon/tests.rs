@@ -664,6 +664,41 @@ fn prunes_old_done_ids_and_keeps_pending_ones() {
 }
 
 #[test]
+fn put_all_fills_the_last_segment_then_new_ones_and_prune_finds_every_id() {
+    let h = host(&[]);
+    let cp = checkpoint_of(&h);
+    let now = 1_700_000_000i64;
+    let entry = |i: &str| Entry {
+        state: State::Done,
+        item_id: i.to_string(),
+        change_key: None,
+        received: None,
+        at: now - 40 * 86_400,
+        tries: 0,
+    };
+    mark(&h, "first", State::Done, now - 40 * 86_400);
+    let ids: Vec<String> = (0..2_500).map(|i| format!("I{i}")).collect();
+    let mut entries: Vec<(String, Entry)> = ids.iter().map(|i| (rid(i), entry(i))).collect();
+    // An id already known and one given twice are indexed once.
+    entries.push((rid("first"), entry("first")));
+    entries.push((rid("I7"), entry("I7")));
+    cp.put_all(&entries).unwrap();
+    assert_eq!(cp.total(), 2_501);
+    let segment = |n: u64| -> Vec<String> {
+        let key = cp.id_key("x").replace("/id/x", &format!("/index/{n}"));
+        serde_json::from_slice(&h.kv.borrow()[&key]).unwrap()
+    };
+    assert_eq!(segment(0).len(), 1000);
+    assert_eq!(segment(0)[0], rid("first"));
+    assert_eq!(segment(1).len(), 1000);
+    assert_eq!(segment(2).len(), 501);
+    assert_eq!(segment(2)[500], rid("I2499"));
+    // Pruning walks the index: every id put is found and forgotten.
+    assert_eq!(cp.prune(now).unwrap(), 2_501);
+    assert_eq!(state(&h, "I1234"), None);
+}
+
+#[test]
 fn prunes_the_oldest_done_ids_when_over_the_cap() {
     let h = host(&[]);
     let cp = checkpoint_of(&h);

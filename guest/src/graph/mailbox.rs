@@ -8,13 +8,15 @@ use super::calls::{
     get_attachment, get_mime, mailbox_settings, move_message, reply, send_mail, update_message,
     users,
 };
-use super::client::GraphClient;
+use super::client::{GraphClient, BATCH_MAX};
 use super::convert::{attachments, details, importance, item_ref, size, time};
+use super::types::Message;
 use crate::ews::error::Error;
-use crate::mailbox::ids::rest_form;
+use crate::mailbox::ids::{ews_form, rest_form};
 use crate::mailbox::{
-    Attachments, Contact, DeleteMode, Folder, FolderRef, Found, ItemError, ItemRef, JunkReport,
-    MailItem, Mailbox, OutOfOffice, Outgoing, Search, SearchableMailbox, Watch, WatchPage,
+    Attachments, Contact, DeleteMode, Folder, FolderRef, Found, FoundItem, ItemError, ItemRef,
+    JunkReport, MailItem, Mailbox, OutOfOffice, Outgoing, Search, SearchableMailbox, Watch,
+    WatchPage,
 };
 use std::collections::HashMap;
 
@@ -23,6 +25,55 @@ pub struct GraphMailbox<'h> {
     /// Which mailbox each folder listed so far lives in: Graph copies within
     /// one mailbox only, and a folder id alone does not say whose it is.
     folder_owners: HashMap<String, String>,
+    /// What the last listings said of each email (by the id's EWS form),
+    /// taken by `mime` instead of asking Graph again.
+    listed: HashMap<String, FoundItem>,
+}
+
+/// An email larger than this (its listed size) has its MIME fetched alone,
+/// streamed rather than held as base64 inside a batch's JSON.
+const BATCHED_MIME_MAX: u64 = 4 * 1024 * 1024;
+/// A bound on one `$batch` answer of MIMEs, estimated from the listed
+/// sizes (base64 of a MIME whose attachments are base64 already: 16/9).
+const BATCH_ANSWER_MAX: u64 = 32 * 1024 * 1024;
+
+/// The properties a listing gave, standing in for a fetch's.
+fn listed(f: FoundItem) -> MailItem {
+    MailItem {
+        id: f.id,
+        mime: Err("not fetched".into()),
+        subject: f.subject,
+        received: f.received,
+        size: f.size,
+        categories: f.categories,
+        importance: f.importance,
+        internet_message_id: f.internet_message_id,
+        details: None,
+    }
+}
+
+/// A fetched email's properties, its MIME still to come.
+fn read(m: &Message) -> MailItem {
+    MailItem {
+        id: item_ref(m),
+        mime: Err("not fetched".into()),
+        subject: m.subject.clone(),
+        received: time(&m.received_date_time),
+        size: size(m),
+        categories: m.categories.clone(),
+        importance: importance(&m.importance),
+        internet_message_id: m.internet_message_id.clone(),
+        details: None,
+    }
+}
+
+/// An email whose MIME Graph refused (gone since, say) is that error.
+fn set_mime(item: &mut Result<MailItem, ItemError>, mime: Result<Vec<u8>, ItemError>) {
+    match (item.as_mut(), mime) {
+        (Ok(i), Ok(mime)) => i.mime = Ok(mime),
+        (Ok(_), Err(e)) => *item = Err(e),
+        (Err(_), _) => {}
+    }
 }
 
 impl<'h> GraphMailbox<'h> {
@@ -30,6 +81,7 @@ impl<'h> GraphMailbox<'h> {
         GraphMailbox {
             client,
             folder_owners: HashMap::new(),
+            listed: HashMap::new(),
         }
     }
 
@@ -90,30 +142,66 @@ impl Mailbox for GraphMailbox<'_> {
         mailbox: &str,
         ids: &[ItemRef],
     ) -> Result<Vec<Result<MailItem, ItemError>>, Error> {
-        let summaries = get_message::summaries(&mut self.client, mailbox, ids)?;
-        let mut out = Vec::with_capacity(ids.len());
-        for (id, summary) in ids.iter().zip(summaries) {
-            let m = match summary {
-                Ok(m) => m,
-                Err(e) => {
-                    out.push(Err(e));
-                    continue;
-                }
-            };
-            let got = get_mime::get(&mut self.client, mailbox, &id.id)?;
-            out.push(got.map(|mime| MailItem {
-                id: item_ref(&m),
-                mime: Ok(mime),
-                subject: m.subject.clone(),
-                received: time(&m.received_date_time),
-                size: size(&m),
-                categories: m.categories.clone(),
-                importance: importance(&m.importance),
-                internet_message_id: m.internet_message_id.clone(),
-                details: None,
-            }));
+        // The properties: from this session's listing (the daemon's poll
+        // listed every id it fetches), else one batched GET each.
+        let mut items: Vec<Option<Result<MailItem, ItemError>>> = ids
+            .iter()
+            .map(|id| self.listed.remove(&ews_form(&id.id)).map(|f| Ok(listed(f))))
+            .collect();
+        let missing: Vec<usize> = (0..ids.len()).filter(|&i| items[i].is_none()).collect();
+        if !missing.is_empty() {
+            let asked: Vec<ItemRef> = missing.iter().map(|&i| ids[i].clone()).collect();
+            let got = get_message::summaries(&mut self.client, mailbox, &asked)?;
+            for (&i, summary) in missing.iter().zip(got) {
+                items[i] = Some(summary.map(|m| read(&m)));
+            }
         }
-        Ok(out)
+        let mut items: Vec<Result<MailItem, ItemError>> = items
+            .into_iter()
+            .map(|i| i.expect("every id has its properties"))
+            .collect();
+        // The MIME: small emails 20 to a `$batch`, each batch's answer
+        // bounded; a large one (or one the batch did not answer) alone.
+        let mut alone: Vec<usize> = Vec::new();
+        let mut group: Vec<usize> = Vec::new();
+        let mut bytes = 0;
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let Ok(item) = item else { continue };
+            match item.size.filter(|&s| s <= BATCHED_MIME_MAX) {
+                None => alone.push(i),
+                Some(size) => {
+                    let answer = size.saturating_mul(16) / 9 + 4096;
+                    if group.len() == BATCH_MAX
+                        || (!group.is_empty() && bytes + answer > BATCH_ANSWER_MAX)
+                    {
+                        groups.push(std::mem::take(&mut group));
+                        bytes = 0;
+                    }
+                    bytes += answer;
+                    group.push(i);
+                }
+            }
+        }
+        if !group.is_empty() {
+            groups.push(group);
+        }
+        for group in groups {
+            let asked: Vec<ItemRef> = group.iter().map(|&i| ids[i].clone()).collect();
+            let got = get_mime::batched(&mut self.client, mailbox, &asked)?;
+            for (&i, mime) in group.iter().zip(got) {
+                match mime {
+                    Some(mime) => set_mime(&mut items[i], mime),
+                    None => alone.push(i),
+                }
+            }
+        }
+        alone.sort_unstable();
+        for i in alone {
+            let mime = get_mime::get(&mut self.client, mailbox, &ids[i].id)?;
+            set_mime(&mut items[i], mime);
+        }
+        Ok(items)
     }
 
     fn details(
@@ -144,7 +232,12 @@ impl Mailbox for GraphMailbox<'_> {
         offset: u32,
         page_size: u32,
     ) -> Result<WatchPage, Error> {
-        super::search::watch_page(&mut self.client, mailbox, folder, watch, offset, page_size)
+        let page =
+            super::search::watch_page(&mut self.client, mailbox, folder, watch, offset, page_size)?;
+        for f in &page.items {
+            self.listed.insert(ews_form(&f.id.id), f.clone());
+        }
+        Ok(page)
     }
 
     fn mark_read(

@@ -29,7 +29,7 @@ pub struct Args {
     /// Time between steps: 500ms, 60s, 5m, 1h (default: config daemon_interval, 60s)
     #[arg(long, value_name = "DURATION", value_parser = parse_interval)]
     interval: Option<Duration>,
-    /// Most items per step (default: config daemon_max, 50)
+    /// Most items per step (default: config daemon_max, 1000)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     max: Option<u32>,
 }

@@ -192,7 +192,7 @@ impl RawConfig {
                 Some(v) => crate::daemon::parse_interval(&v.text)
                     .map_err(|e| Failure::invalid_input(format!("daemon_interval: {e}")))?,
             },
-            daemon_max: u32::try_from(number("daemon_max", 50)?).map_err(|_| {
+            daemon_max: u32::try_from(number("daemon_max", 1000)?).map_err(|_| {
                 Failure::invalid_input("daemon_max must be a positive whole number below 2^32")
             })?,
         })

@@ -106,7 +106,7 @@ fn daemon_keys() {
     assert_eq!(host.sink, SinkKind::Stdout);
     assert!(!host.sink_stdout_inline);
     assert_eq!(host.daemon_interval, std::time::Duration::from_secs(60));
-    assert_eq!(host.daemon_max, 50);
+    assert_eq!(host.daemon_max, 1000);
     let path = write(
         "daemon",
         "sink = \"dir\"\nsink_dir = \"out\"\nsink_stdout_files = \"inline\"\ndaemon_interval = \"5m\"\ndaemon_max = 7\n",

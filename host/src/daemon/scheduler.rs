@@ -108,6 +108,14 @@ pub fn step(
         }
     }
     if !ids.is_empty() {
+        if let Err(e) = sink.flush() {
+            // Nothing is acked: every item of the batch comes again.
+            r.failure
+                .get_or_insert(Failure::new(e.kind, format!("sink: {}", e.message)));
+            r.stored = 0;
+            r.bytes = 0;
+            return r;
+        }
         match calls.ack(&ids) {
             Ok(()) => r.acked = ids.len(),
             Err(f) => {
@@ -318,6 +326,8 @@ mod tests {
         stored: Vec<String>,
         refuse: Vec<String>,
         reject: Vec<String>,
+        /// `flush` fails (a full disk at the batch's sync).
+        unflushable: bool,
     }
 
     impl Sink for MemSink {
@@ -329,6 +339,12 @@ mod tests {
                 return Err(SinkError::permanent(Kind::InvalidInput, "HTTP 422: no"));
             }
             self.stored.push(item.id.clone());
+            Ok(())
+        }
+        fn flush(&mut self) -> Result<(), SinkError> {
+            if self.unflushable {
+                return Err(SinkError::new(Kind::Unavailable, "disk full"));
+            }
             Ok(())
         }
         fn name(&self) -> &'static str {
@@ -402,6 +418,25 @@ mod tests {
         );
         assert!(
             lines[1].starts_with("step 2: polled 1, stored 1, acked 1, "),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn a_batch_the_sink_cannot_make_durable_is_not_acked() {
+        let fake = Fake::default();
+        fake.polls.borrow_mut().extend([batch(&["a", "b"], false)]);
+        let mut sink = MemSink {
+            unflushable: true,
+            ..Default::default()
+        };
+        let (r, lines) = once(&fake, &mut sink);
+        let f = r.unwrap_err();
+        assert_eq!(f.kind, Kind::Unavailable);
+        assert!(f.message.contains("disk full"), "{}", f.message);
+        assert_eq!(*fake.log.borrow(), ["#1 poll 7"], "no ack");
+        assert!(
+            lines[0].starts_with("step 1: polled 2, stored 0, acked 0, "),
             "{lines:?}"
         );
     }

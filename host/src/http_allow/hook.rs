@@ -14,6 +14,9 @@ use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 pub struct AllowListHooks {
     allowed: Arc<AllowedHosts>,
     logger: Logger,
+    /// Flushed before a request leaves: what the guest wrote before it
+    /// asked is durable before the world hears (keyvalue::Store::flush).
+    kv: Arc<dyn crate::keyvalue::Store>,
     /// When the current call must end (set by the runtime before each
     /// call). Epochs cannot interrupt the host while it waits on the
     /// network, so the request itself is bounded by what the call has left.
@@ -21,10 +24,15 @@ pub struct AllowListHooks {
 }
 
 impl AllowListHooks {
-    pub fn new(allowed: Arc<AllowedHosts>, logger: Logger) -> Self {
+    pub fn new(
+        allowed: Arc<AllowedHosts>,
+        logger: Logger,
+        kv: Arc<dyn crate::keyvalue::Store>,
+    ) -> Self {
         AllowListHooks {
             allowed,
             logger,
+            kv,
             deadline: None,
         }
     }
@@ -72,6 +80,18 @@ impl WasiHttpHooks for AllowListHooks {
             );
             return Box::new(async { Err(Error::HttpRequestDenied) });
         }
+        if let Err(e) = self.kv.flush() {
+            self.logger.host(
+                Level::Error,
+                "keyvalue",
+                &format!("the state could not be saved, so the request is not sent: {e:#}"),
+            );
+            return Box::new(async move {
+                Err(Error::InternalError(Some(format!(
+                    "the host could not save the component's state: {e:#}"
+                ))))
+            });
+        }
         self.logger.host(
             Level::Debug,
             "http",
@@ -81,7 +101,9 @@ impl WasiHttpHooks for AllowListHooks {
         let logger = self.logger.clone();
         let target = describe(&scheme, &authority);
         let host = host_of(&authority).unwrap_or_default();
-        let port = uri.port_u16().unwrap_or(if scheme == "http" { 80 } else { 443 });
+        let port = uri
+            .port_u16()
+            .unwrap_or(if scheme == "http" { 80 } else { 443 });
         Box::new(async move {
             // A lookup that fails is left to the request, whose error says so.
             if let Ok(addrs) = tokio::net::lookup_host((host.as_str(), port)).await {

@@ -16,6 +16,13 @@ pub trait Store: Send + Sync {
     fn exists(&self, bucket: &str, key: &str) -> anyhow::Result<bool>;
     /// Keys in a stable order, `limit` of them after the first `offset`.
     fn list_keys(&self, bucket: &str, offset: u64, limit: u64) -> anyhow::Result<Vec<String>>;
+    /// Makes every write so far durable. A backend may hold writes until
+    /// then; the host flushes before anything leaves the sandbox (an
+    /// outgoing request, a call's result), so the guest can never have
+    /// shown the world a state that a crash would lose.
+    fn flush(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
 }
 
 /// The guest's handle to an opened bucket.

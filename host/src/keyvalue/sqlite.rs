@@ -1,14 +1,40 @@
 //! The default keyvalue backend: one SQLite file (`state_path`). WAL mode for
-//! readers beside a writer, `synchronous=FULL` so that a write the guest saw
-//! acknowledged survives a crash or power loss (the daemon's checkpoint
-//! depends on it).
+//! readers beside a writer, `synchronous=FULL` so that what is committed
+//! survives a crash or power loss (the daemon's checkpoint depends on it).
+//!
+//! Writes are committed in groups (`Store::flush`), at the points where the
+//! guest's effects leave the sandbox: before each outgoing HTTP request and
+//! when a call returns. A crash loses at most the writes made since the
+//! last such point, which leaves the state a crash at that point would
+//! have: nothing outside saw what followed. The checkpoint's writes are
+//! ordered so that a crash anywhere is safe, so this is too, and a poll of
+//! 1,000 emails costs one commit instead of thousands.
 
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 use std::sync::Mutex;
 
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    conn: Mutex<Conn>,
+}
+
+struct Conn {
+    conn: Connection,
+    /// A write transaction is open, to be committed by `flush`.
+    writing: bool,
+}
+
+impl Conn {
+    /// Opens the write transaction if none is: IMMEDIATE, so that waiting
+    /// for another process's write lock happens here, under busy_timeout,
+    /// rather than at the commit.
+    fn for_write(&mut self) -> anyhow::Result<&Connection> {
+        if !self.writing {
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
+            self.writing = true;
+        }
+        Ok(&self.conn)
+    }
 }
 
 impl SqliteStore {
@@ -30,20 +56,23 @@ impl SqliteStore {
             ) WITHOUT ROWID;",
         )?;
         Ok(SqliteStore {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(Conn {
+                conn,
+                writing: false,
+            }),
         })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    fn conn(&self) -> std::sync::MutexGuard<'_, Conn> {
         // A panic while holding the lock cannot leave SQLite inconsistent:
-        // every statement is its own transaction.
+        // an open transaction is committed or rolled back as a whole.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
 impl super::Store for SqliteStore {
     fn get(&self, bucket: &str, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
-        let conn = self.conn();
+        let conn = &self.conn().conn;
         let mut stmt =
             conn.prepare_cached("SELECT value FROM kv WHERE bucket = ?1 AND key = ?2")?;
         Ok(stmt
@@ -52,7 +81,8 @@ impl super::Store for SqliteStore {
     }
 
     fn set(&self, bucket: &str, key: &str, value: &[u8]) -> anyhow::Result<()> {
-        let conn = self.conn();
+        let mut guard = self.conn();
+        let conn = guard.for_write()?;
         let mut stmt = conn.prepare_cached(
             "INSERT INTO kv (bucket, key, value) VALUES (?1, ?2, ?3)
              ON CONFLICT (bucket, key) DO UPDATE SET value = excluded.value",
@@ -62,25 +92,48 @@ impl super::Store for SqliteStore {
     }
 
     fn delete(&self, bucket: &str, key: &str) -> anyhow::Result<()> {
-        let conn = self.conn();
+        let mut guard = self.conn();
+        let conn = guard.for_write()?;
         let mut stmt = conn.prepare_cached("DELETE FROM kv WHERE bucket = ?1 AND key = ?2")?;
         stmt.execute(params![bucket, key])?;
         Ok(())
     }
 
     fn exists(&self, bucket: &str, key: &str) -> anyhow::Result<bool> {
-        let conn = self.conn();
+        let conn = &self.conn().conn;
         let mut stmt = conn.prepare_cached("SELECT 1 FROM kv WHERE bucket = ?1 AND key = ?2")?;
         Ok(stmt.exists(params![bucket, key])?)
     }
 
     fn list_keys(&self, bucket: &str, offset: u64, limit: u64) -> anyhow::Result<Vec<String>> {
-        let conn = self.conn();
+        let conn = &self.conn().conn;
         let mut stmt = conn.prepare_cached(
             "SELECT key FROM kv WHERE bucket = ?1 ORDER BY key LIMIT ?2 OFFSET ?3",
         )?;
         let rows = stmt.query_map(params![bucket, limit as i64, offset as i64], |r| r.get(0))?;
         Ok(rows.collect::<Result<Vec<String>, _>>()?)
+    }
+
+    fn flush(&self) -> anyhow::Result<()> {
+        let mut guard = self.conn();
+        if guard.writing {
+            // Whatever COMMIT answers, the transaction is over: a failed
+            // one is rolled back (and the caller fails the call).
+            guard.writing = false;
+            if let Err(e) = guard.conn.execute_batch("COMMIT") {
+                let _ = guard.conn.execute_batch("ROLLBACK");
+                return Err(e.into());
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for SqliteStore {
+    /// A store dropped with writes open keeps them, as it would have
+    /// before writes were grouped.
+    fn drop(&mut self) {
+        let _ = super::Store::flush(self);
     }
 }
 
@@ -114,6 +167,26 @@ mod tests {
         assert!(!s.exists("ews", "gone").unwrap());
         assert!(s.exists("other", "k").unwrap());
         assert_eq!(s.get("ews", "k").unwrap(), None, "buckets are separate");
+    }
+
+    #[test]
+    fn writes_are_committed_as_a_group_at_flush() {
+        let path = temp_db("group");
+        let writer = SqliteStore::open(&path).unwrap();
+        let reader = SqliteStore::open(&path).unwrap();
+        writer.set("ews", "a", b"1").unwrap();
+        writer.set("ews", "b", b"2").unwrap();
+        writer.delete("ews", "a").unwrap();
+        // The writer reads its own writes; another process does not, yet.
+        assert_eq!(writer.get("ews", "b").unwrap().as_deref(), Some(&b"2"[..]));
+        assert!(!reader.exists("ews", "b").unwrap());
+        writer.flush().unwrap();
+        assert_eq!(reader.get("ews", "b").unwrap().as_deref(), Some(&b"2"[..]));
+        assert!(!reader.exists("ews", "a").unwrap());
+        // Dropped with writes open: they are kept.
+        writer.set("ews", "c", b"3").unwrap();
+        drop(writer);
+        assert!(reader.exists("ews", "c").unwrap());
     }
 
     #[test]

@@ -9,6 +9,9 @@ pub struct Limits {
     inner: StoreLimits,
     pub max_memory_mb: u64,
     pub memory_exceeded: bool,
+    /// The largest the guest's linear memory grew to (it never shrinks):
+    /// what the call cost, logged at debug after each call.
+    pub peak_memory: usize,
 }
 
 impl Limits {
@@ -18,6 +21,7 @@ impl Limits {
             inner: StoreLimitsBuilder::new().memory_size(bytes).build(),
             max_memory_mb,
             memory_exceeded: false,
+            peak_memory: 0,
         }
     }
 }
@@ -31,6 +35,9 @@ impl ResourceLimiter for Limits {
     ) -> wasmtime::Result<bool> {
         let ok = self.inner.memory_growing(current, desired, maximum)?;
         self.memory_exceeded |= !ok;
+        if ok {
+            self.peak_memory = self.peak_memory.max(desired);
+        }
         Ok(ok)
     }
 

@@ -110,7 +110,9 @@ impl Runtime {
             .pre
             .instantiate(&mut store)
             .and_then(|instance| f(&mut store, &instance));
-        result.map_err(|e| self.explain(&store, e, &caps.logger))
+        let saved = saved(&store);
+        let result = result.map_err(|e| self.explain(&store, e, &caps.logger))?;
+        saved.map(|()| result)
     }
 
     fn new_store(&self, caps: &Capabilities) -> Store<HostState> {
@@ -195,6 +197,26 @@ impl Runtime {
     }
 }
 
+/// What a call wrote to keyvalue, committed before its result is used (the
+/// store groups writes: keyvalue::Store::flush). A call whose writes could
+/// not be saved fails, as if the host had crashed before it answered.
+fn saved(store: &Store<HostState>) -> Result<(), Failure> {
+    let data = store.data();
+    data.logging.logger.host(
+        Level::Debug,
+        "runtime",
+        &format!(
+            "the call's linear memory peaked at {:.1} MiB",
+            data.limits.peak_memory as f64 / (1 << 20) as f64
+        ),
+    );
+    store.data().kv.store.flush().map_err(|e| {
+        Failure::internal(format!(
+            "the host could not save the component's state: {e:#}"
+        ))
+    })
+}
+
 /// The daemon exports of one instance, both on the same Store.
 pub struct DaemonInstance<'a> {
     runtime: &'a Runtime,
@@ -224,8 +246,10 @@ impl DaemonInstance<'_> {
         ) -> wasmtime::Result<Result<T, WitFailure>>,
     ) -> Result<T, Failure> {
         self.runtime.arm(&mut self.store);
-        match f(self.instance.soar_integration_daemon(), &mut self.store) {
-            Ok(r) => r.map_err(Failure::from),
+        let result = f(self.instance.soar_integration_daemon(), &mut self.store);
+        let saved = saved(&self.store);
+        match result {
+            Ok(r) => saved.and(r.map_err(Failure::from)),
             Err(e) => Err(self.runtime.explain(&self.store, e, &self.logger)),
         }
     }

@@ -313,7 +313,7 @@ fn measure_a_full_run() {
     seed_mail(&mock, 1000);
     let (host, _sink) = fixtures::ingesting_host_on(&mock, api);
     let started = Instant::now();
-    let max = std::env::var("E2E_MAX").unwrap_or_else(|_| "50".into());
+    let max = std::env::var("E2E_MAX").unwrap_or_else(|_| "1000".into());
     let run = host.run(&["daemon", "--once", "--max", &max]);
     eprintln!(
         "{}",

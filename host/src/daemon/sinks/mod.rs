@@ -1,6 +1,9 @@
-//! Where the daemon puts items. `store` is called once per item, in order;
-//! `Ok` means durably stored (only then is the item acked). Every sink is
-//! idempotent by the item's id: the same item may come again after a crash.
+//! Where the daemon puts items. `store` is called once per item, in order,
+//! then `flush` once for the batch; after both say `Ok`, the items are
+//! durably stored (only then are they acked). A sink may make each item
+//! durable in `store` (http: the engine's answer) or the whole batch at
+//! `flush` (dir: one sync for all). Every sink is idempotent by the item's
+//! id: the same item may come again after a crash.
 
 pub mod dir;
 pub mod http;
@@ -60,6 +63,10 @@ impl SinkError {
 
 pub trait Sink {
     fn store(&mut self, item: &Item) -> Result<(), SinkError>;
+    /// Makes every item stored since the last flush durable.
+    fn flush(&mut self) -> Result<(), SinkError> {
+        Ok(())
+    }
     /// `stdout`, `dir` or `http`: recorded with each dead letter.
     fn name(&self) -> &'static str;
 }
