@@ -76,9 +76,11 @@ pub fn parse(bytes: &[u8]) -> Result<Element, String> {
     let mut reader = Reader::from_reader(bytes);
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<Element> = Vec::new();
-    let mut buf = Vec::new();
     loop {
-        let event = reader.read_event_into(&mut buf).map_err(|e| {
+        // Borrowed from `bytes`, not copied into a buffer: a GetAttachment
+        // answer is one text of tens of megabytes, and a buffered copy of
+        // it would be a third one beside the answer and the element's text.
+        let event = reader.read_event().map_err(|e| {
             format!(
                 "not well-formed XML at byte {}: {e}",
                 reader.buffer_position()
@@ -135,7 +137,6 @@ pub fn parse(bytes: &[u8]) -> Result<Element, String> {
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
             Event::Eof => return Err("the XML ended before its root element closed".into()),
         }
-        buf.clear();
     }
 }
 

@@ -246,13 +246,36 @@ fn a_25_mb_attachment_comes_whole_within_the_default_memory_limit(api: Api) {
         &with_attachment("disk.img", &data),
         NewMessage::default(),
     );
-    let host = fixtures::alice(&mock, api);
-    let (out, dir) = invoke_out(&host, "get-attachments", json!({"item_id": id}));
+    let mut host = fixtures::alice(&mock, api);
+    host.env("EWS_LOG", "debug");
+    let out_dir = host.dir.path().join("out");
+    let run = host.run(&[
+        "invoke",
+        "get-attachments",
+        "--params",
+        &json!({"item_id": id}).to_string(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    let out = run.output();
     assert_eq!(out["attachments"][0]["sha256"], sha(&data));
     assert_eq!(
-        std::fs::read(dir.join("disk.img")).unwrap().len(),
+        std::fs::read(out_dir.join("disk.img")).unwrap().len(),
         data.len()
     );
+    // The guest's linear memory never shrinks: its peak is what the call
+    // held at once. The answer (base64, a third larger), its decoded bytes
+    // and the parser's own: at most three times the attachment.
+    // The largest of the process's calls (describe comes first).
+    let peak: f64 = run
+        .stderr
+        .lines()
+        .filter_map(|l| l.split("linear memory peaked at ").nth(1))
+        .filter_map(|m| m.trim_end_matches(" MiB").parse().ok())
+        .reduce(f64::max)
+        .unwrap_or_else(|| panic!("the host logs the peak: {}", run.stderr));
+    eprintln!("{api:?}: get-attachments of 25 MiB: linear memory peaked at {peak} MiB");
+    assert!(peak <= 75.0, "{peak} MiB for a 25 MiB attachment");
 }
 
 fn actions_run_in_one_batch_process(api: Api) {
