@@ -11,6 +11,7 @@ mod toolchain;
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use wit_component::{ComponentEncoder, DecodedWasm};
 use wit_parser::{IndexMap, Resolve, WorldItem, WorldKey};
 
@@ -71,6 +72,7 @@ fn build(root: &Path, only: &[String]) -> Result<()> {
             .join("wasm")
             .join(format!("{stem}.wasm"));
         let dest = out.join(format!("{stem}.wasm"));
+        let core = shrink(&core)?;
         componentize(&core, &dest)?;
         let size = std::fs::metadata(&dest)?.len();
         eprintln!("component {} ({} KiB)", dest.display(), size / 1024);
@@ -79,6 +81,44 @@ fn build(root: &Path, only: &[String]) -> Result<()> {
         check_imports(root, &out.join("ews_guest.wasm"))?;
     }
     Ok(())
+}
+
+/// The wasm features rustc's wasm32-unknown-unknown emits by default;
+/// wasm-opt must be told, as the module carries no target_features section.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-multivalue",
+    "--enable-reference-types",
+];
+
+/// binaryen's `wasm-opt -Oz` over the core module (about 15% smaller than
+/// LLVM's own "z"), when it is installed (`scripts/bootstrap` installs it);
+/// otherwise the module as cargo built it, with a note.
+fn shrink(core: &Path) -> Result<PathBuf> {
+    let out = core.with_extension("opt.wasm");
+    let run = Command::new("wasm-opt")
+        .args(["-Oz", "--converge", "--strip-debug", "--strip-producers"])
+        .args(WASM_FEATURES)
+        .arg(core)
+        .arg("-o")
+        .arg(&out)
+        .output();
+    match run {
+        Ok(o) if o.status.success() => Ok(out),
+        Ok(o) => bail!(
+            "wasm-opt failed on {}: {}",
+            core.display(),
+            String::from_utf8_lossy(&o.stderr).chars().take(2000).collect::<String>()
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("wasm-opt not found (Debian: binaryen): the component is built without it, larger");
+            Ok(core.to_path_buf())
+        }
+        Err(e) => Err(e).context("running wasm-opt"),
+    }
 }
 
 /// Rewrite only when the bytes change, so that the host's compiled-component

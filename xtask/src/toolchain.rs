@@ -58,9 +58,17 @@ impl Toolchain {
         if let Toolchain::DebianBuildStd = self {
             // Debian's rustc is 1.96 stable: RUSTC_BOOTSTRAP unlocks build-std on it
             // (and on the rustup cargo that drives it).
+            // std is built here, so it can be built to abort on a panic
+            // without formatting a message that wasm32-unknown-unknown has
+            // nowhere to print: about 75 KB less. The host still reports the
+            // trap as a panic in the component.
             cmd.env("RUSTC", DEBIAN_RUSTC)
                 .env("RUSTC_BOOTSTRAP", "1")
                 .env_remove("RUSTUP_TOOLCHAIN")
+                .env(
+                    "CARGO_ENCODED_RUSTFLAGS",
+                    "-Zunstable-options\x1f-Cpanic=immediate-abort",
+                )
                 .args(["-Zbuild-std=std,panic_abort"]);
         }
         let status = cmd.status().context("running cargo for the wasm guests")?;
