@@ -247,8 +247,8 @@ def charts(results, out):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument('--n', type=int, default=2000, help='emails of the main ingest table (default 2000)')
-    p.add_argument('--sizes', default='250,500,1000,2000', help='N of the throughput chart, comma-separated')
+    p.add_argument('--n', type=int, default=1000, help='emails of the main ingest table (default 1000)')
+    p.add_argument('--sizes', default='250,500,1000', help='N of the throughput chart, comma-separated')
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--latency-ms', type=int, default=150, help='0: no latency run')
     p.add_argument('--latency-n', type=int, default=250, help='emails of the latency run')
