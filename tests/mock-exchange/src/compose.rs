@@ -110,7 +110,7 @@ impl Mail {
 }
 
 /// Content-Type (and disposition) headers, a blank line, base64 in 76-column lines.
-fn part(content_type: &str, disposition: Option<&str>, data: &[u8]) -> String {
+pub(crate) fn part(content_type: &str, disposition: Option<&str>, data: &[u8]) -> String {
     let mut s = format!("Content-Type: {content_type}\r\nContent-Transfer-Encoding: base64\r\n");
     if let Some(d) = disposition {
         s.push_str(&format!("Content-Disposition: {d}\r\n"));
@@ -125,7 +125,7 @@ fn part(content_type: &str, disposition: Option<&str>, data: &[u8]) -> String {
 }
 
 /// RFC 2047 B encoded words of at most 45 bytes of text each, folded.
-fn encode_word(text: &str) -> String {
+pub(crate) fn encode_word(text: &str) -> String {
     if text.is_empty() {
         return String::new();
     }
@@ -163,7 +163,7 @@ fn pct(s: &str) -> String {
 
 /// `Fri, 20 Nov 2026 09:00:00 +0000`, from the RFC 3339 form the store
 /// already writes (`2026-11-20T09:00:00Z`).
-fn rfc2822(ts: i64) -> String {
+pub(crate) fn rfc2822(ts: i64) -> String {
     let iso = crate::mime::format_datetime(ts);
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
     const MONTHS: [&str; 12] = [

@@ -17,8 +17,10 @@
 
 pub mod auth;
 mod background;
+pub mod bench_seed;
 pub mod compose;
 pub mod contacts;
+mod control;
 pub mod demo;
 pub mod dom;
 pub mod engine;
@@ -122,7 +124,15 @@ impl MockExchange {
             .thread_name("mock-exchange")
             .enable_all()
             .build()?;
+        let recorder = match &options.record_requests {
+            Some(path) => Some(Mutex::new(std::io::BufWriter::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot create {}", path.display()))?,
+            ))),
+            None => None,
+        };
         let shared = Arc::new(server::Shared {
+            recorder,
             options,
             schema,
             state: Mutex::new(server::State::default()),

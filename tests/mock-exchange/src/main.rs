@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context as _;
 use clap::Parser;
-use mock_exchange::{demo, MockExchange, MockOptions};
+use mock_exchange::{bench_seed, demo, MockExchange, MockOptions};
 
 /// A mock Microsoft Exchange server (EWS + OAuth token endpoint) on loopback.
 #[derive(Parser)]
@@ -28,6 +28,29 @@ struct Args {
     /// front of on-premises Exchange that read only Content-Length do.
     #[arg(long)]
     require_content_length: bool,
+    /// Delay every HTTP request by this many milliseconds (a Graph `$batch` is
+    /// one request): a model of network and server latency, for benchmarks.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Append every HTTP request to FILE as a JSON line (method, target,
+    /// headers, body), for `bench/replay.py`. Holds credentials: benchmarks only.
+    #[arg(long, value_name = "FILE")]
+    record_requests: Option<std::path::PathBuf>,
+    /// Serve `GET /_mock/stats` (request counts; `?folder=MAILBOX:PATH` adds that
+    /// folder's message, unread and byte counts). Not counted as a request.
+    #[arg(long)]
+    control: bool,
+    /// Instead of the demo organisation, seed N unread emails of the
+    /// benchmark's mix (`src/bench_seed.rs`) in --bench-mailbox's --bench-folder.
+    #[arg(long, value_name = "N")]
+    bench_emails: Option<usize>,
+    /// The seed the benchmark's mix is drawn from: the same seed, the same emails and ids.
+    #[arg(long, default_value_t = 1)]
+    bench_seed: u64,
+    #[arg(long, default_value = mock_exchange::bench_seed::BENCH_MAILBOX)]
+    bench_mailbox: String,
+    #[arg(long, default_value = mock_exchange::bench_seed::BENCH_FOLDER)]
+    bench_folder: String,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -35,7 +58,10 @@ fn main() -> anyhow::Result<()> {
     let mut options = MockOptions::default()
         .listen(args.listen)
         .token_lifetime_secs(args.token_lifetime_secs)
-        .log_requests(true);
+        .log_requests(true)
+        .latency_ms(args.latency_ms)
+        .record_requests(args.record_requests.clone())
+        .control(args.control);
     for (i, spec) in args.basic.iter().enumerate() {
         // The error names the argument, never its value (it holds a password).
         let (user, password) = spec
@@ -58,7 +84,24 @@ fn main() -> anyhow::Result<()> {
     let primary = options.basic_users.first().map(|(u, _)| u.clone());
     let mock = MockExchange::start(options)?;
     mock.require_content_length(args.require_content_length);
-    mock.with_model(|model| demo::seed(model, primary.as_deref()));
+    match args.bench_emails {
+        Some(n) => {
+            let bytes = mock.with_model(|model| {
+                bench_seed::seed(
+                    model,
+                    &args.bench_mailbox,
+                    &args.bench_folder,
+                    n,
+                    args.bench_seed,
+                )
+            });
+            eprintln!(
+                "mock-exchange: seeded {n} emails ({bytes} bytes of MIME) in {} {}",
+                args.bench_mailbox, args.bench_folder
+            );
+        }
+        None => mock.with_model(|model| demo::seed(model, primary.as_deref())),
+    }
 
     // The signal handlers are in place before the URL is printed: a SIGTERM sent as
     // soon as the URL is read must stop the server cleanly, not kill it.

@@ -43,6 +43,15 @@ pub struct MockOptions {
     /// Application Access Policies by client id: the only mailboxes the app
     /// may reach through Graph (lower-cased addresses).
     pub access_policies: Vec<(String, Vec<String>)>,
+    /// A fixed delay before every HTTP request is served (a `$batch` is one
+    /// request): a model of the network and server latency, for benchmarks.
+    pub latency_ms: u64,
+    /// Append every HTTP request (method, target, headers, body) to this file
+    /// as one JSON line, for a replay (`bench/replay.py`).
+    pub record_requests: Option<PathBuf>,
+    /// Serve the mock's own control paths `GET /_mock/stats` (request counts,
+    /// unread counts): for benchmarks; no Exchange or Graph path starts so.
+    pub control: bool,
 }
 
 /// The Graph application permissions an app holds unless `graph_roles` says otherwise.
@@ -65,6 +74,9 @@ impl Default for MockOptions {
             log_requests: false,
             graph_roles: Vec::new(),
             access_policies: Vec::new(),
+            latency_ms: 0,
+            record_requests: None,
+            control: false,
         }
     }
 }
@@ -81,6 +93,9 @@ impl std::fmt::Debug for MockOptions {
             .field("log_requests", &self.log_requests)
             .field("graph_roles", &self.graph_roles)
             .field("access_policies", &self.access_policies)
+            .field("latency_ms", &self.latency_ms)
+            .field("record_requests", &self.record_requests)
+            .field("control", &self.control)
             .finish()
     }
 }
@@ -108,6 +123,21 @@ impl MockOptions {
 
     pub fn listen(mut self, addr: SocketAddr) -> Self {
         self.listen = addr;
+        self
+    }
+
+    pub fn latency_ms(mut self, ms: u64) -> Self {
+        self.latency_ms = ms;
+        self
+    }
+
+    pub fn record_requests(mut self, path: Option<PathBuf>) -> Self {
+        self.record_requests = path;
+        self
+    }
+
+    pub fn control(mut self, on: bool) -> Self {
+        self.control = on;
         self
     }
 

@@ -88,6 +88,8 @@ impl hyper::body::Body for MockBody {
 /// Everything the handlers share.
 pub struct Shared {
     pub options: MockOptions,
+    /// `options.record_requests`, open.
+    pub recorder: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
     pub schema: Arc<Schema>,
     pub state: Mutex<State>,
 }
@@ -369,7 +371,15 @@ pub(crate) async fn route(
     shared: Arc<Shared>,
     req: Request<Incoming>,
 ) -> Result<HttpResponse, Dropped> {
+    if shared.options.control && req.uri().path().starts_with(crate::control::PREFIX) {
+        // Not a request of the client under test: neither counted nor delayed.
+        return Ok(crate::control::handle(&shared, &req));
+    }
     let framing = framing(&req);
+    let recorded = shared
+        .recorder
+        .is_some()
+        .then(|| crate::control::RecordedHead::of(&req));
     let (arrival, refuse_chunked) = {
         let mut state = shared.lock();
         state.arrivals += 1;
@@ -397,7 +407,16 @@ pub(crate) async fn route(
                 });
                 return Ok(response);
             }
-            dispatch(shared, req).await
+            if shared.options.latency_ms > 0 {
+                let latency = std::time::Duration::from_millis(shared.options.latency_ms);
+                tokio::time::sleep(latency).await;
+            }
+            let response = dispatch(shared.clone(), req).await;
+            if let Some(head) = recorded {
+                let body = CURRENT.with(|c| c.borrow().body.clone());
+                crate::control::record(&shared, head, body.as_deref());
+            }
+            response
         })
         .await
 }

@@ -23,11 +23,15 @@ pub const DISTINGUISHED: &[(&str, &str, &str)] = &[
     ("contacts", "Contacts", "IPF.Contact"),
 ];
 
+/// The distinguished id of the mailbox's root in EWS (Graph has no such name:
+/// its top is `msgfolderroot`).
+pub const EWS_ROOT: &str = "root";
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Folder {
     pub id: String,
     pub change_key: String,
-    /// `None` for `msgfolderroot`.
+    /// `None` for EWS's `root`; `msgfolderroot`'s is `root`.
     pub parent: Option<String>,
     pub name: String,
     pub distinguished: Option<String>,
@@ -93,6 +97,20 @@ impl Store {
         for (id, name, class) in DISTINGUISHED {
             store.new_folder(Some(root.clone()), name, Some(id), class);
         }
+        // EWS's `root` (the mailbox's root, above "Top of Information Store"),
+        // which exchangelib asks for first (GetFolder root). Its ids take
+        // number 0, unused by the counter: every other id is as it was.
+        let id = store.make_id_numbered(0x01, 8, 0);
+        let change_key = store.change_key_numbered(0);
+        store.folders.push(Folder {
+            id: id.clone(),
+            change_key,
+            parent: None,
+            name: "Root".to_string(),
+            distinguished: Some(EWS_ROOT.to_string()),
+            class: String::new(),
+        });
+        store.folders[0].parent = Some(id);
         store
     }
 
@@ -116,6 +134,10 @@ impl Store {
 
     fn make_id(&mut self, kind: u8, len: usize) -> String {
         let n = self.next();
+        self.make_id_numbered(kind, len, n)
+    }
+
+    fn make_id_numbered(&self, kind: u8, len: usize, n: u64) -> String {
         let mut bytes = vec![kind, 0x03, 0x24, 0x00];
         bytes.extend_from_slice(self.guid.as_bytes());
         bytes.extend_from_slice(&[0x00, 0x46, 0x00, 0x00, 0x00, 0x00]);
@@ -129,6 +151,10 @@ impl Store {
     /// A fresh change key.
     pub fn change_key(&mut self) -> String {
         let n = self.next();
+        self.change_key_numbered(n)
+    }
+
+    fn change_key_numbered(&self, n: u64) -> String {
         let mut bytes = vec![0x09, 0, 0, 0, 0x16, 0, 0, 0];
         bytes.extend_from_slice(&Sha256::digest(self.guid.as_bytes())[..14]);
         bytes.extend_from_slice(&n.to_be_bytes());
@@ -233,7 +259,7 @@ impl Store {
         let mut parts = Vec::new();
         let mut current = self.folder(id);
         while let Some(f) = current {
-            if f.parent.is_none() {
+            if f.parent.is_none() || f.id == self.root().id {
                 break;
             }
             parts.push(f.name.clone());

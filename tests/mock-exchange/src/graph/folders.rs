@@ -13,7 +13,11 @@ use super::{Ctx, Req};
 pub fn resolve(ctx: &Ctx, f: &str) -> Result<String, GraphError> {
     let address = ctx.mailbox.as_deref().unwrap_or_default();
     let store = &ctx.state.model.mailbox(address).expect("resolved").store;
-    if let Some(folder) = store.distinguished(f) {
+    // EWS's `root` is no well-known name of Graph's.
+    if let Some(folder) = store
+        .distinguished(f)
+        .filter(|_| !f.eq_ignore_ascii_case(crate::store::EWS_ROOT))
+    {
         return Ok(folder.id.clone());
     }
     let id = ids::from_rest(f)?;

@@ -100,7 +100,8 @@ pub fn write_folder(x: &mut XmlOut, store: &Store, f: &Folder, base: &str, extra
             );
         }
     }
-    if w("folder:FolderClass", false) {
+    // The root has no folder class: Exchange leaves the element out.
+    if w("folder:FolderClass", false) && !f.class.is_empty() {
         x.leaf("t:FolderClass", &f.class);
     }
     if w("folder:DisplayName", true) {
@@ -116,7 +117,10 @@ pub fn write_folder(x: &mut XmlOut, store: &Store, f: &Folder, base: &str, extra
         );
     }
     if let Some(d) = &f.distinguished {
-        if w("folder:DistinguishedFolderId", false) && d != "msgfolderroot" {
+        if w("folder:DistinguishedFolderId", false)
+            && d != "msgfolderroot"
+            && d != crate::store::EWS_ROOT
+        {
             x.leaf("t:DistinguishedFolderId", d);
         }
     }

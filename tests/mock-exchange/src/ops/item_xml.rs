@@ -94,6 +94,9 @@ impl ItemShape {
         let body_type = el
             .and_then(|s| s.child(TYPES_NS, "BodyType"))
             .map(|b| b.trimmed().to_string());
+        // Exchange gives the MIME for `item:MimeContent` among the
+        // AdditionalProperties too (exchangelib asks so), not only for IncludeMimeContent.
+        let mime = mime || extra.iter().any(|e| e == "item:MimeContent");
         ItemShape {
             base,
             mime,
