@@ -118,6 +118,12 @@ impl Runtime {
     fn new_store(&self, caps: &Capabilities) -> Store<HostState> {
         let mut store = Store::new(&self.engine, caps.new_state());
         store.limiter(|s| &mut s.limits);
+        // What the guest may hand the host in one go (wasmtime's default is
+        // 128 MiB): a poll's batch of emails can be more, and the guest
+        // cannot hand over more than its memory limit holds anyway.
+        store.set_hostcall_fuel(
+            usize::try_from(caps.max_memory_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX),
+        );
         store.epoch_deadline_trap();
         self.arm(&mut store);
         store

@@ -85,9 +85,35 @@ fn sha(data: &[u8]) -> String {
 }
 
 on_both_apis!(
+    a_poll_of_more_than_128_mib_is_handed_to_the_host_whole,
     forty_emails_of_one_and_a_half_megabytes_arrive_in_one_run,
     an_email_too_large_to_fetch_whole_arrives_from_its_parts_with_the_one_behind_it,
 );
+
+/// wasmtime lets a guest hand the host 128 MiB per call unless told
+/// otherwise; a poll of 1,000 emails can be more. Here 50 emails make about
+/// 190 MB of records in one poll (max_batch_bytes raised to allow it).
+fn a_poll_of_more_than_128_mib_is_handed_to_the_host_whole(api: Api) {
+    let mock = fixtures::mock();
+    for i in 0..50 {
+        let mime = email_with(
+            &format!("bulky {i:02}"),
+            &[("dump.bin", "application/octet-stream", noise(1_600_000, i + 7))],
+        );
+        add(&mock, &mime, &format!("2026-11-20T11:{i:02}:00Z"));
+    }
+    let (mut host, sink) = fixtures::ingesting_host_on(&mock, api);
+    host.set("max_batch_bytes", "1073741824");
+    let run = host.run(&["daemon", "--once"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(
+        run.stderr.contains("step 1: polled 50, stored 50, acked 50"),
+        "one poll: {}",
+        run.stderr
+    );
+    assert_eq!(dir_sink_records(&sink).len(), 50);
+    assert_eq!(mock.unread_count(ALICE, PHISHING), 0);
+}
 
 fn forty_emails_of_one_and_a_half_megabytes_arrive_in_one_run(api: Api) {
     let mock = fixtures::mock();
