@@ -28,10 +28,11 @@ CLIENTS = [  # (name, transport)
 class Mock:
     """The release mock with the benchmark mailbox; stopped on exit."""
 
-    def __init__(self, work, n, seed, latency_ms=0, record=None):
+    def __init__(self, work, n, seed, latency_ms=0, record=None, extra=()):
         args = [os.path.join(RELEASE, 'mock-exchange'), '--basic', f'{MAILBOX}:{PASSWORD}',
                 '--oauth', f'{TENANT}:{APP}:{SECRET}', '--control',
-                '--bench-emails', str(n), '--bench-seed', str(seed), '--latency-ms', str(latency_ms)]
+                '--bench-emails', str(n), '--bench-seed', str(seed), '--latency-ms', str(latency_ms),
+                *extra]
         if record:
             args += ['--record-requests', record]
         self.log = open(os.path.join(work, 'mock.log'), 'ab')
@@ -40,8 +41,8 @@ class Mock:
         if not self.base.startswith('http://'):
             raise RuntimeError(f'the mock did not start: see {work}/mock.log')
 
-    def stats(self):
-        url = f'{self.base}/_mock/stats?folder={MAILBOX}:{FOLDER}'
+    def stats(self, mailbox=MAILBOX):
+        url = f'{self.base}/_mock/stats?folder={mailbox}:{FOLDER}'
         with urllib.request.urlopen(url) as r:
             return json.load(r)
 
@@ -65,14 +66,17 @@ def run_measured(args, env, log):
     return rusage, out
 
 
-def host_env(mock, transport, work, sink):
-    env = dict(os.environ, EWS_COMPONENT=os.path.join(ROOT, 'target/components/ews_guest.wasm'),
-               EWS_CACHE_DIR=os.path.join(ROOT, 'target/bench/cache'),
+COMPONENT = os.path.join(ROOT, 'target/components/ews_guest.wasm')
+CACHE = os.path.join(ROOT, 'target/bench/cache')
+
+
+def host_env(mock, transport, work, sink, mailbox=MAILBOX):
+    env = dict(os.environ, EWS_COMPONENT=COMPONENT, EWS_CACHE_DIR=CACHE,
                EWS_STATE_PATH=os.path.join(work, 'state.sqlite3'), EWS_FOLDER=FOLDER,
-               EWS_SINK='dir', EWS_SINK_DIR=sink, EWS_PRIMARY_SMTP_ADDRESS=MAILBOX)
+               EWS_SINK='dir', EWS_SINK_DIR=sink, EWS_PRIMARY_SMTP_ADDRESS=mailbox)
     if transport == 'ews':
         env.update(EWS_URL=f'{mock.base}/EWS/Exchange.asmx', EWS_AUTH_METHOD='basic',
-                   EWS_USERNAME=MAILBOX, EWS_PASSWORD=PASSWORD)
+                   EWS_USERNAME=mailbox, EWS_PASSWORD=PASSWORD)
     else:
         env.update(EWS_API='graph', EWS_GRAPH_URL=f'{mock.base}/v1.0', EWS_AUTH_METHOD='oauth2',
                    EWS_TENANT=TENANT, EWS_CLIENT_ID=APP, EWS_CLIENT_SECRET=SECRET,
