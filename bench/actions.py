@@ -11,7 +11,6 @@ attachment and send-email, each timed --runs times (after one warm-up) by:
 All over EWS against one mock seeded with `--bench-actions`; `--graph` adds
 ews-host's invoke and batch over Graph. Runnable alone:
     BENCH_BIN_DIR=target/debug target/bench-venv/bin/python bench/actions.py --runs 5"""
-import argparse
 import json
 import os
 import shutil
@@ -20,7 +19,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import MAILBOX, PASSWORD, PYTHON, RELEASE, ROOT, Mock, host_env  # noqa: E402
+from bench import part_main, MAILBOX, PASSWORD, PYTHON, RELEASE, ROOT, Mock, host_env  # noqa: E402
 
 ACTIONS = ['get-out-of-office', 'search-emails-extended', 'get-attachments', 'send-email']
 # The same search for every client: subject contains "invoice" (every tenth of
@@ -172,17 +171,13 @@ def markdown(actions):
     return '\n'.join(lines) + '\n'
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_args(p):
     p.add_argument('--runs', type=int, default=50, help='timed calls per action and client (default 50)')
     p.add_argument('--graph', action='store_true', help="also ews-host's Graph transport")
-    p.add_argument('--out', default=os.path.join(ROOT, 'target/bench'))
-    a = p.parse_args()
-    result = run(a.runs, a.graph)
-    os.makedirs(a.out, exist_ok=True)
-    with open(os.path.join(a.out, 'actions.json'), 'w') as f:
-        json.dump(result, f, indent=1)
-    print(markdown(result))
+
+
+def main():
+    part_main(__doc__, 'actions', add_args, lambda a: run(a.runs, a.graph), markdown)
 
 
 if __name__ == '__main__':

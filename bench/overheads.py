@@ -9,7 +9,6 @@
   guest's linear-memory high-water mark (logged at debug level) and the host
   process's peak RSS (os.wait4).
 Runnable alone: BENCH_BIN_DIR=target/debug target/bench-venv/bin/python bench/overheads.py --calls 20"""
-import argparse
 import json
 import os
 import re
@@ -21,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from actions import ATTACHMENT_BYTES, attachment_item, summary  # noqa: E402
-from bench import CACHE, COMPONENT, RELEASE, ROOT, Mock, host_env  # noqa: E402
+from bench import part_main, CACHE, COMPONENT, RELEASE, ROOT, Mock, host_env  # noqa: E402
 
 PEAK = re.compile(r"linear memory peaked at ([0-9.]+) MiB")
 HOST = os.path.join(RELEASE, 'ews-host')
@@ -112,18 +111,14 @@ def markdown(o):
     return '\n'.join(lines) + '\n'
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_args(p):
     p.add_argument('--calls', type=int, default=1000, help='instantiations timed by `ews-host bench`')
     p.add_argument('--starts', type=int, default=20, help='process starts timed (median)')
     p.add_argument('--cold-starts', type=int, default=3, help='`describe` runs with an empty cache (each compiles)')
-    p.add_argument('--out', default=os.path.join(ROOT, 'target/bench'))
-    a = p.parse_args()
-    result = run(a.calls, a.starts, a.cold_starts)
-    os.makedirs(a.out, exist_ok=True)
-    with open(os.path.join(a.out, 'overheads.json'), 'w') as f:
-        json.dump(result, f, indent=1)
-    print(markdown(result))
+
+
+def main():
+    part_main(__doc__, 'overheads', add_args, lambda a: run(a.calls, a.starts, a.cold_starts), markdown)
 
 
 if __name__ == '__main__':

@@ -5,8 +5,6 @@ and dir sink, against one mock holding all M mailboxes (a --basic user each,
 K small emails each: `--bench-small --bench-every-basic`). Reports the CPU
 seconds and peak RSS of the ews-host processes, per mailbox and in total.
 Runnable alone: BENCH_BIN_DIR=target/debug target/bench-venv/bin/python bench/scale.py --mailboxes 3 --per-mailbox 5"""
-import argparse
-import json
 import os
 import shutil
 import sys
@@ -14,7 +12,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from actions import summary  # noqa: E402
-from bench import PASSWORD, RELEASE, ROOT, Mock, host_env, run_measured  # noqa: E402
+from bench import part_main, PASSWORD, RELEASE, ROOT, Mock, host_env, run_measured  # noqa: E402
 
 
 def mailbox(j):
@@ -79,17 +77,13 @@ def markdown(s):
     ]) + '\n'
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_args(p):
     p.add_argument('--mailboxes', type=int, default=200)
     p.add_argument('--per-mailbox', type=int, default=100)
-    p.add_argument('--out', default=os.path.join(ROOT, 'target/bench'))
-    a = p.parse_args()
-    result = run(a.mailboxes, a.per_mailbox)
-    os.makedirs(a.out, exist_ok=True)
-    with open(os.path.join(a.out, 'scale.json'), 'w') as f:
-        json.dump(result, f, indent=1)
-    print(markdown(result))
+
+
+def main():
+    part_main(__doc__, 'scale', add_args, lambda a: run(a.mailboxes, a.per_mailbox), markdown)
 
 
 if __name__ == '__main__':
