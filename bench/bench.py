@@ -193,7 +193,7 @@ def markdown(results):
     import scale
     for key, module in (('actions', actions), ('overheads', overheads), ('scale', scale)):
         if results.get(key):
-            lines += ['', module.markdown(results[key])]
+            lines += ['', module.markdown(results[key]).rstrip('\n')]
     return '\n'.join(lines) + '\n'
 
 
