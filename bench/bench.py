@@ -1,5 +1,7 @@
 """The benchmark behind bench/run (see docs/benchmarks.md): the ingest job by
-four clients against the release mock, the ceiling, and the latency model.
+four clients against the release mock, the ceiling, and the latency model;
+then action latency (actions.py), overheads (overheads.py) and the scale run
+(scale.py). --ingest, --actions, --overheads, --scale pick parts; none: all.
 
 Every client runs as a subprocess; its CPU time and peak RSS come from
 os.wait4's rusage (the client process only, not the mock). Requests are counted
@@ -28,10 +30,11 @@ CLIENTS = [  # (name, transport)
 class Mock:
     """The release mock with the benchmark mailbox; stopped on exit."""
 
-    def __init__(self, work, n, seed, latency_ms=0, record=None):
+    def __init__(self, work, n, seed, latency_ms=0, record=None, extra=()):
         args = [os.path.join(RELEASE, 'mock-exchange'), '--basic', f'{MAILBOX}:{PASSWORD}',
                 '--oauth', f'{TENANT}:{APP}:{SECRET}', '--control',
-                '--bench-emails', str(n), '--bench-seed', str(seed), '--latency-ms', str(latency_ms)]
+                '--bench-emails', str(n), '--bench-seed', str(seed), '--latency-ms', str(latency_ms),
+                *extra]
         if record:
             args += ['--record-requests', record]
         self.log = open(os.path.join(work, 'mock.log'), 'ab')
@@ -40,8 +43,8 @@ class Mock:
         if not self.base.startswith('http://'):
             raise RuntimeError(f'the mock did not start: see {work}/mock.log')
 
-    def stats(self):
-        url = f'{self.base}/_mock/stats?folder={MAILBOX}:{FOLDER}'
+    def stats(self, mailbox=MAILBOX):
+        url = f'{self.base}/_mock/stats?folder={mailbox}:{FOLDER}'
         with urllib.request.urlopen(url) as r:
             return json.load(r)
 
@@ -52,6 +55,21 @@ class Mock:
         self.proc.terminate()
         self.proc.wait()
         self.log.close()
+
+
+def part_main(doc, name, add_args, run, markdown):
+    """main() of a part run alone (actions.py, overheads.py, scale.py): parses
+    its options (add_args(parser)), runs it (run(args)), writes
+    target/bench/NAME.json and prints its table."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_args(p)
+    p.add_argument('--out', default=os.path.join(ROOT, 'target/bench'))
+    a = p.parse_args()
+    result = run(a)
+    os.makedirs(a.out, exist_ok=True)
+    with open(os.path.join(a.out, f'{name}.json'), 'w') as f:
+        json.dump(result, f, indent=1)
+    print(markdown(result))
 
 
 def run_measured(args, env, log):
@@ -65,14 +83,17 @@ def run_measured(args, env, log):
     return rusage, out
 
 
-def host_env(mock, transport, work, sink):
-    env = dict(os.environ, EWS_COMPONENT=os.path.join(ROOT, 'target/components/ews_guest.wasm'),
-               EWS_CACHE_DIR=os.path.join(ROOT, 'target/bench/cache'),
+COMPONENT = os.path.join(ROOT, 'target/components/ews_guest.wasm')
+CACHE = os.path.join(ROOT, 'target/bench/cache')
+
+
+def host_env(mock, transport, work, sink, mailbox=MAILBOX):
+    env = dict(os.environ, EWS_COMPONENT=COMPONENT, EWS_CACHE_DIR=CACHE,
                EWS_STATE_PATH=os.path.join(work, 'state.sqlite3'), EWS_FOLDER=FOLDER,
-               EWS_SINK='dir', EWS_SINK_DIR=sink, EWS_PRIMARY_SMTP_ADDRESS=MAILBOX)
+               EWS_SINK='dir', EWS_SINK_DIR=sink, EWS_PRIMARY_SMTP_ADDRESS=mailbox)
     if transport == 'ews':
         env.update(EWS_URL=f'{mock.base}/EWS/Exchange.asmx', EWS_AUTH_METHOD='basic',
-                   EWS_USERNAME=MAILBOX, EWS_PASSWORD=PASSWORD)
+                   EWS_USERNAME=mailbox, EWS_PASSWORD=PASSWORD)
     else:
         env.update(EWS_API='graph', EWS_GRAPH_URL=f'{mock.base}/v1.0', EWS_AUTH_METHOD='oauth2',
                    EWS_TENANT=TENANT, EWS_CLIENT_ID=APP, EWS_CLIENT_SECRET=SECRET,
@@ -165,6 +186,19 @@ def markdown(results):
     lines += [f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory_gib']} GiB, Linux {m['kernel']}, "
               f"Python {m['python']}; {m['versions']['ews-host']}, exchangelib {m['versions']['exchangelib']}, "
               f"msgraph-sdk {m['versions']['msgraph-sdk']}. Seed {results['config']['seed']}.", '']
+    if results.get('runs'):
+        lines += ingest_markdown(results)
+    import actions
+    import overheads
+    import scale
+    for key, module in (('actions', actions), ('overheads', overheads), ('scale', scale)):
+        if results.get(key):
+            lines += ['', module.markdown(results[key]).rstrip('\n')]
+    return '\n'.join(lines) + '\n'
+
+
+def ingest_markdown(results):
+    lines = []
     ceilings = {(c['transport'], c['n']): c for c in results['ceiling']}
     n = results['config']['n']
     lines += [f'### Ingest of {n} emails (no added latency)', '',
@@ -199,7 +233,7 @@ def markdown(results):
         for r in lat:
             lines.append(f"| {label(r)} | {r['wall_s']:.1f} | {1000 * r['wall_s'] / r['n']:.1f} | "
                          f"{r['requests']} | {r['requests_per_100']:.1f} |")
-    return '\n'.join(lines) + '\n'
+    return lines
 
 
 def charts(results, out):
@@ -253,11 +287,27 @@ def main():
     p.add_argument('--latency-ms', type=int, default=150, help='0: no latency run')
     p.add_argument('--latency-n', type=int, default=250, help='emails of the latency run')
     p.add_argument('--no-ceiling', action='store_true')
-    p.add_argument('--smoke', action='store_true', help='N=30, one size, no latency run; asserts each client drained')
+    p.add_argument('--smoke', action='store_true',
+                   help='every part with tiny counts (ingest N=30, no latency run); asserts each produced numbers')
+    # The parts: none named, all of them.
+    p.add_argument('--ingest', action='store_true', help='the ingest job, ceiling and latency model')
+    p.add_argument('--actions', action='store_true', help='action latency (bench/actions.py)')
+    p.add_argument('--overheads', action='store_true', help='start-up, instantiation, memory (bench/overheads.py)')
+    p.add_argument('--scale', action='store_true', help='many mailboxes one after the other (bench/scale.py)')
+    p.add_argument('--runs', type=int, default=50, help='--actions: timed calls per action and client')
+    p.add_argument('--graph', action='store_true', help="--actions: also ews-host over Graph")
+    p.add_argument('--calls', type=int, default=1000, help='--overheads: instantiations timed')
+    p.add_argument('--starts', type=int, default=20, help='--overheads: process starts timed')
+    p.add_argument('--cold-starts', type=int, default=3, help='--overheads: describe runs with an empty cache')
+    p.add_argument('--mailboxes', type=int, default=200, help='--scale: mailboxes')
+    p.add_argument('--per-mailbox', type=int, default=100, help='--scale: emails per mailbox')
     p.add_argument('--out', default=os.path.join(ROOT, 'target/bench'))
     a = p.parse_args()
     if a.smoke:
         a.n, a.sizes, a.latency_ms = 30, '30', 0
+        a.runs, a.calls, a.starts, a.cold_starts, a.mailboxes, a.per_mailbox = 3, 20, 3, 0, 3, 5
+    parts = [x for x in ('ingest', 'actions', 'overheads', 'scale') if getattr(a, x)] or \
+        ['ingest', 'actions', 'overheads', 'scale']
     sizes = sorted({int(s) for s in a.sizes.split(',') if s} | {a.n})
     os.makedirs(a.out, exist_ok=True)
     runs_dir = os.path.join(a.out, 'runs')
@@ -269,7 +319,14 @@ def main():
     results = {'machine': machine(), 'config': {'n': a.n, 'sizes': sizes, 'seed': a.seed,
                                                 'latency_ms': a.latency_ms, 'latency_n': a.latency_n},
                'runs': [], 'ceiling': []}
+    previous = os.path.join(a.out, 'results.json')
+    if 'ingest' not in parts and os.path.exists(previous):
+        # A part alone replaces its own figures in the last run's results.
+        with open(previous) as f:
+            results = dict(json.load(f), machine=results['machine'])
     plan = [(n, 0) for n in sizes] + ([(a.latency_n, a.latency_ms)] if a.latency_ms else [])
+    if 'ingest' not in parts:
+        plan = []
     for n, latency in plan:
         for name, transport in CLIENTS:
             work = os.path.join(runs_dir, f'{n}-{latency}ms-{name}-{transport}')
@@ -289,16 +346,39 @@ def main():
                 print(f"{'ceiling (' + transport + ')':24} N={n:5}: {ceiling['wall_s']:7.2f} s, "
                       f"{ceiling['emails_per_s']:7.1f} emails/s", flush=True)
             shutil.rmtree(os.path.join(work, 'sink'))
+    smoke = []
+    if 'actions' in parts:
+        import actions
+        results['actions'] = actions.run(a.runs, a.graph, a.seed)
+        smoke += [(f"actions: {r['action']} by {r['client']} ({r['transport']})", r['median_ms'] > 0)
+                  for r in results['actions']['rows']]
+    if 'overheads' in parts:
+        import overheads
+        o = results['overheads'] = overheads.run(a.calls, a.starts, a.cold_starts, a.seed)
+        smoke += [('overheads: component size', o['component_bytes'] > 0),
+                  ('overheads: cache load', o['cache_load_ms'] > 0),
+                  ('overheads: instantiation', o['instantiate_us']['p50'] > 0),
+                  ('overheads: cached start', o['version_cached']['median_ms'] > 0),
+                  ('overheads: memory', all(x['guest_peak_mib'] > 0 and x['host_peak_rss_mib'] > 0
+                                            for x in o['attachment_25mib']))]
+    if 'scale' in parts:
+        import scale
+        s = results['scale'] = scale.run(a.mailboxes, a.per_mailbox, a.seed)
+        smoke += [('scale: CPU and RSS', s['cpu_s'] > 0 and s['max_rss_mb']['max'] > 0
+                   and s['emails'] == a.mailboxes * a.per_mailbox)]
     with open(os.path.join(a.out, 'results.json'), 'w') as f:
         json.dump(results, f, indent=1)
     md = markdown(results)
     with open(os.path.join(a.out, 'results.md'), 'w') as f:
         f.write(md)
-    if not a.smoke:
+    if not a.smoke and 'ingest' in parts:
         charts(results, a.out)
     print(md)
     if a.smoke:
-        print(f"smoke: {len(results['runs'])} passed, 0 failed")
+        failed = [name for name, ok in smoke if not ok]
+        print(f"smoke: {len(results['runs']) + len(smoke) - len(failed)} passed, {len(failed)} failed")
+        if failed:
+            raise SystemExit('smoke: no figures from ' + ', '.join(failed))
 
 
 if __name__ == '__main__':

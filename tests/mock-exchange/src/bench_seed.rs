@@ -8,7 +8,7 @@
 //! - 10%: a small body and an attached email (message/rfc822).
 
 use crate::compose::{encode_word, part, rfc2822};
-use crate::model::Model;
+use crate::model::{Model, OofSettings, OofState};
 
 /// The benchmark's mailbox and folder when the binary is not told otherwise.
 pub const BENCH_MAILBOX: &str = "bench@contoso.example";
@@ -200,9 +200,92 @@ pub fn email(seed: u64, i: usize, to: &str) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// A small text email (about 1.5 KB), for the action benchmark's search folder
+/// and the scale run's mailboxes: every tenth (`i % 10 == 0`) has "invoice" in
+/// its subject, no other does.
+pub fn small_email(seed: u64, i: usize, to: &str) -> Vec<u8> {
+    let mut rng = Rng::new(seed ^ (i as u64).wrapping_mul(0xE703_7ED1_A0B4_28DB));
+    let word = if i % 10 == 0 {
+        "invoice"
+    } else {
+        WORDS[rng.range(1, 8)]
+    };
+    let subject = format!("Small {i}: {word} {}", WORDS[rng.range(12, 43)]);
+    let mut out = headers(&mut rng, seed, i, to, &subject);
+    out.push_str("Cc: soc@contoso.example\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n");
+    let len = rng.range(1_000, 1_500);
+    out.push_str(&prose(&mut rng, len));
+    out.into_bytes()
+}
+
+/// The action benchmark's folder to search: this many small emails.
+pub const ACTIONS_SEARCH_FOLDER: &str = "Inbox/Search";
+pub const ACTIONS_SEARCH_EMAILS: usize = 1000;
+/// The action benchmark's folder holding one email with one attachment of this size.
+pub const ACTIONS_ATTACHMENT_FOLDER: &str = "Inbox/Attachment";
+pub const ACTIONS_ATTACHMENT_BYTES: usize = 25 * 1024 * 1024;
+
+/// What the action benchmark needs in `mailbox` (created if missing): the
+/// 1,000 small emails of [`ACTIONS_SEARCH_FOLDER`] (read), one email with a
+/// 25 MiB attachment (`big.bin`, incompressible) in [`ACTIONS_ATTACHMENT_FOLDER`],
+/// and scheduled automatic replies. Returns the MIME bytes filed.
+pub fn seed_actions(model: &mut Model, mailbox: &str, seed: u64) -> usize {
+    let mut total = seed_with(
+        model,
+        mailbox,
+        ACTIONS_SEARCH_FOLDER,
+        ACTIONS_SEARCH_EMAILS,
+        seed,
+        true,
+        small_email,
+    );
+    let mut rng = Rng::new(seed ^ 0x25);
+    let mixed = format!("=_big_{seed:x}");
+    let mut mime = headers(&mut rng, seed, 0, mailbox, "Big attachment");
+    mime.push_str(&format!(
+        "Content-Type: multipart/mixed; boundary=\"{mixed}\"\r\n\r\n--{mixed}\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nThe attachment is 25 MiB.\r\n\r\n--{mixed}\r\n"
+    ));
+    let data = rng.bytes(ACTIONS_ATTACHMENT_BYTES);
+    mime.push_str(&part(
+        "application/octet-stream",
+        Some("attachment; filename=\"big.bin\""),
+        &data,
+    ));
+    mime.push_str(&format!("\r\n--{mixed}--\r\n"));
+    total += mime.len();
+    let mailbox = model.mailbox_mut(mailbox).expect("added above");
+    let folder = mailbox.store.ensure(ACTIONS_ATTACHMENT_FOLDER);
+    mailbox
+        .store
+        .add_message(&folder, mime.as_bytes(), false, START, Vec::new(), "Normal");
+    mailbox.oof = OofSettings {
+        state: OofState::Scheduled,
+        start: "2026-11-20T08:00:00Z".into(),
+        end: "2026-11-30T17:00:00Z".into(),
+        internal_reply: "Away until Monday".into(),
+        external_reply: "Out of office".into(),
+        ..Default::default()
+    };
+    total
+}
+
 /// Files `emails` unread emails of the mix in `mailbox`'s `folder` (both
 /// created if missing), received a second apart. Returns their total MIME size.
 pub fn seed(model: &mut Model, mailbox: &str, folder: &str, emails: usize, seed: u64) -> usize {
+    seed_with(model, mailbox, folder, emails, seed, false, email)
+}
+
+/// As [`seed`], with emails made by `make` (`email` or `small_email`), read or unread.
+pub fn seed_with(
+    model: &mut Model,
+    mailbox: &str,
+    folder: &str,
+    emails: usize,
+    seed: u64,
+    read: bool,
+    make: fn(u64, usize, &str) -> Vec<u8>,
+) -> usize {
     if !model.contains(mailbox) {
         model.add_mailbox(mailbox, "Benchmark");
     }
@@ -210,16 +293,9 @@ pub fn seed(model: &mut Model, mailbox: &str, folder: &str, emails: usize, seed:
     let folder = store.ensure(folder);
     let mut total = 0;
     for i in 0..emails {
-        let mime = email(seed, i, mailbox);
+        let mime = make(seed, i, mailbox);
         total += mime.len();
-        store.add_message(
-            &folder,
-            &mime,
-            false,
-            START + i as i64,
-            Vec::new(),
-            "Normal",
-        );
+        store.add_message(&folder, &mime, read, START + i as i64, Vec::new(), "Normal");
     }
     total
 }
@@ -271,5 +347,30 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(ids(5), ids(5));
+    }
+
+    #[test]
+    fn the_action_fixtures_are_seeded() {
+        let mut model = Model::default();
+        let bytes = seed_actions(&mut model, BENCH_MAILBOX, 1);
+        assert!(bytes > ACTIONS_ATTACHMENT_BYTES * 4 / 3, "{bytes}");
+        let mailbox = model.mailbox(BENCH_MAILBOX).unwrap();
+        assert_eq!(mailbox.oof.state, OofState::Scheduled);
+        let store = &mailbox.store;
+        let search = store.resolve(ACTIONS_SEARCH_FOLDER).unwrap();
+        assert_eq!(store.counts(&search.id), (ACTIONS_SEARCH_EMAILS, 0));
+        let invoices = store
+            .in_folder(&search.id)
+            .filter(|m| m.summary.subject.contains("invoice"))
+            .count();
+        assert_eq!(invoices, ACTIONS_SEARCH_EMAILS / 10);
+        let big = store.resolve(ACTIONS_ATTACHMENT_FOLDER).unwrap();
+        let message = store.in_folder(&big.id).next().unwrap();
+        assert_eq!(message.summary.attachments.len(), 1);
+        assert_eq!(
+            message.summary.attachments[0].size,
+            ACTIONS_ATTACHMENT_BYTES
+        );
+        assert_eq!(message.summary.cc.len(), 0, "the big email has no Cc");
     }
 }

@@ -49,6 +49,18 @@ struct Args {
     bench_seed: u64,
     #[arg(long, default_value = mock_exchange::bench_seed::BENCH_MAILBOX)]
     bench_mailbox: String,
+    /// With --bench-emails: small text emails (about 1.5 KB each) instead of the mix.
+    #[arg(long)]
+    bench_small: bool,
+    /// With --bench-emails: seed them in the --bench-folder of every --basic
+    /// user, not only --bench-mailbox's (the scale run: many mailboxes).
+    #[arg(long)]
+    bench_every_basic: bool,
+    /// Also seed the action benchmark's fixtures in --bench-mailbox: 1,000 small
+    /// emails in Inbox/Search, one with a 25 MiB attachment in
+    /// Inbox/Attachment, scheduled automatic replies (`bench_seed::seed_actions`).
+    #[arg(long)]
+    bench_actions: bool,
     #[arg(long, default_value = mock_exchange::bench_seed::BENCH_FOLDER)]
     bench_folder: String,
 }
@@ -84,23 +96,52 @@ fn main() -> anyhow::Result<()> {
     let primary = options.basic_users.first().map(|(u, _)| u.clone());
     let mock = MockExchange::start(options)?;
     mock.require_content_length(args.require_content_length);
-    match args.bench_emails {
-        Some(n) => {
-            let bytes = mock.with_model(|model| {
-                bench_seed::seed(
+    if args.bench_emails.is_some() || args.bench_actions {
+        let n = args.bench_emails.unwrap_or(0);
+        let mailboxes: Vec<String> = if args.bench_every_basic {
+            args.basic
+                .iter()
+                .filter_map(|s| s.split_once(':'))
+                .map(|(u, _)| u.to_string())
+                .collect()
+        } else {
+            vec![args.bench_mailbox.clone()]
+        };
+        let make = if args.bench_small {
+            bench_seed::small_email
+        } else {
+            bench_seed::email
+        };
+        let bytes = mock.with_model(|model| {
+            let mut bytes = 0;
+            for mailbox in &mailboxes {
+                bytes += bench_seed::seed_with(
                     model,
-                    &args.bench_mailbox,
+                    mailbox,
                     &args.bench_folder,
                     n,
                     args.bench_seed,
-                )
-            });
-            eprintln!(
-                "mock-exchange: seeded {n} emails ({bytes} bytes of MIME) in {} {}",
-                args.bench_mailbox, args.bench_folder
-            );
-        }
-        None => mock.with_model(|model| demo::seed(model, primary.as_deref())),
+                    false,
+                    make,
+                );
+            }
+            if args.bench_actions {
+                bytes += bench_seed::seed_actions(model, &args.bench_mailbox, args.bench_seed);
+            }
+            bytes
+        });
+        eprintln!(
+            "mock-exchange: seeded {n} emails in {} of {} mailbox(es){} ({bytes} bytes of MIME)",
+            args.bench_folder,
+            mailboxes.len(),
+            if args.bench_actions {
+                " and the action fixtures"
+            } else {
+                ""
+            },
+        );
+    } else {
+        mock.with_model(|model| demo::seed(model, primary.as_deref()));
     }
 
     // The signal handlers are in place before the URL is printed: a SIGTERM sent as

@@ -1,0 +1,90 @@
+"""Scale (docs/benchmarks.md, "Scale"): one host process cannot serve many
+mailboxes yet, so M configurations run one after the other, each `ews-host
+daemon --once` (again until its folder is drained) on its own mailbox, state
+and dir sink, against one mock holding all M mailboxes (a --basic user each,
+K small emails each: `--bench-small --bench-every-basic`). Reports the CPU
+seconds and peak RSS of the ews-host processes, per mailbox and in total.
+Runnable alone: BENCH_BIN_DIR=target/debug target/bench-venv/bin/python bench/scale.py --mailboxes 3 --per-mailbox 5"""
+import os
+import shutil
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from actions import summary  # noqa: E402
+from bench import part_main, PASSWORD, RELEASE, ROOT, Mock, host_env, run_measured  # noqa: E402
+
+
+def mailbox(j):
+    return f'scale{j:04}@contoso.example'
+
+
+def run(mailboxes=200, per_mailbox=100, seed=1, work=None):
+    work = work or os.path.join(ROOT, 'target/bench/runs/scale')
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    extra = ['--bench-small', '--bench-every-basic']
+    for j in range(mailboxes):
+        extra += ['--basic', f'{mailbox(j)}:{PASSWORD}']
+    per = []
+    with Mock(work, per_mailbox, seed, extra=extra) as mock:
+        start = time.perf_counter()
+        for j in range(mailboxes):
+            box = os.path.join(work, str(j))
+            os.makedirs(os.path.join(box, 'sink'))
+            env = host_env(mock, 'ews', box, os.path.join(box, 'sink'), mailbox=mailbox(j))
+            usages, t0 = [], time.perf_counter()
+            for _ in range(1000):
+                usages.append(run_measured([os.path.join(RELEASE, 'ews-host'), 'daemon', '--once'], env,
+                                           os.path.join(work, 'client.log'))[0])
+                folder = mock.stats(mailbox(j))['folder']
+                if folder['unread'] == 0:
+                    break
+            written = len([d for d in os.listdir(os.path.join(box, 'sink')) if not d.startswith('.')])
+            if folder['unread'] or written != per_mailbox:
+                raise RuntimeError(f'{mailbox(j)}: {folder["unread"]} unread left, {written} written')
+            per.append({'wall_s': time.perf_counter() - t0, 'processes': len(usages),
+                        'cpu_s': sum(u.ru_utime + u.ru_stime for u in usages),
+                        'max_rss_mb': max(u.ru_maxrss for u in usages) / 1024})
+            shutil.rmtree(box)
+        wall = time.perf_counter() - start
+        stats = mock.stats()
+    cpu = [p['cpu_s'] for p in per]
+    rss = [p['max_rss_mb'] for p in per]
+    return {
+        'mailboxes': mailboxes, 'per_mailbox': per_mailbox, 'emails': mailboxes * per_mailbox,
+        'wall_s': wall, 'cpu_s': sum(cpu), 'processes': sum(p['processes'] for p in per),
+        'cpu_s_per_mailbox': {'mean': sum(cpu) / len(cpu), 'median': summary(cpu)['median_ms'] / 1000,
+                              'p99': summary(cpu)['p99_ms'] / 1000, 'max': max(cpu)},
+        'max_rss_mb': {'max': max(rss), 'median': summary(rss)['median_ms'] / 1000},
+        'wall_s_per_mailbox': summary([p['wall_s'] for p in per])['median_ms'] / 1000,
+        'requests': stats['http_requests'], 'schema_failures': stats['schema_failures'],
+    }
+
+
+def markdown(s):
+    c = s['cpu_s_per_mailbox']
+    return '\n'.join([
+        f"### Scale: {s['mailboxes']} mailboxes of {s['per_mailbox']} emails, one `daemon --once` configuration each", '',
+        '| measure | figure |', '|---|---:|',
+        f"| wall s, all mailboxes one after the other | {s['wall_s']:.1f} |",
+        f"| CPU s (user+sys) of ews-host, total | {s['cpu_s']:.1f} |",
+        f"| CPU s per mailbox, mean / median / p99 / max | {c['mean']:.3f} / {c['median']:.3f} / {c['p99']:.3f} / {c['max']:.3f} |",
+        f"| wall s per mailbox, median | {s['wall_s_per_mailbox']:.2f} |",
+        f"| peak RSS MB per process, median / max | {s['max_rss_mb']['median']:.0f} / {s['max_rss_mb']['max']:.0f} |",
+        f"| ews-host processes | {s['processes']} |",
+        f"| requests to the mock | {s['requests']} |",
+    ]) + '\n'
+
+
+def add_args(p):
+    p.add_argument('--mailboxes', type=int, default=200)
+    p.add_argument('--per-mailbox', type=int, default=100)
+
+
+def main():
+    part_main(__doc__, 'scale', add_args, lambda a: run(a.mailboxes, a.per_mailbox), markdown)
+
+
+if __name__ == '__main__':
+    main()
