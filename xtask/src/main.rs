@@ -99,8 +99,16 @@ const WASM_FEATURES: &[&str] = &[
 /// otherwise the module as cargo built it, with a note.
 fn shrink(core: &Path) -> Result<PathBuf> {
     let out = core.with_extension("opt.wasm");
+    // XTASK_KEEP_NAMES=1 (with CARGO_PROFILE_WASM_STRIP=false) keeps the
+    // function names, for profiling with the host's EWS_PROFILE=perfmap.
+    let strip: &[&str] = if std::env::var_os("XTASK_KEEP_NAMES").is_some() {
+        &["-g"]
+    } else {
+        &["--strip-debug", "--strip-producers"]
+    };
     let run = Command::new("wasm-opt")
-        .args(["-Oz", "--converge", "--strip-debug", "--strip-producers"])
+        .args(["-Oz", "--converge"])
+        .args(strip)
         .args(WASM_FEATURES)
         .arg(core)
         .arg("-o")

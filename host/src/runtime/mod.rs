@@ -32,6 +32,12 @@ pub fn engine() -> wasmtime::Result<Engine> {
     let mut config = Config::new();
     // Deadlines by epoch: a check on loop back-edges, cheap enough to keep on.
     config.epoch_interruption(true);
+    // EWS_PROFILE=perfmap: /tmp/perf-<pid>.map names the component's
+    // functions for `perf report` (use a cache dir of its own: the setting is
+    // part of what a cached compile must match).
+    if std::env::var("EWS_PROFILE").as_deref() == Ok("perfmap") {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     Engine::new(&config)
 }
 
