@@ -165,7 +165,11 @@ fn item(el: &mut Element, details: bool) -> Option<Item> {
 pub fn decode_base64(text: String) -> Result<Vec<u8>, base64::DecodeError> {
     let engine = &base64::engine::general_purpose::STANDARD;
     if text.bytes().any(|b| b.is_ascii_whitespace()) {
-        let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+        // Line by line, not byte by byte: a MIME is megabytes of 76-byte lines.
+        let mut compact = Vec::with_capacity(text.len());
+        for line in text.as_bytes().split(u8::is_ascii_whitespace) {
+            compact.extend_from_slice(line);
+        }
         drop(text);
         engine.decode(compact)
     } else {
