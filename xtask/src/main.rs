@@ -92,6 +92,7 @@ const WASM_FEATURES: &[&str] = &[
     "--enable-nontrapping-float-to-int",
     "--enable-multivalue",
     "--enable-reference-types",
+    "--enable-simd",
 ];
 
 /// binaryen's `wasm-opt -Oz` over the core module (about 15% smaller than

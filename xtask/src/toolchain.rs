@@ -55,6 +55,10 @@ impl Toolchain {
         for p in packages {
             cmd.args(["-p", p]);
         }
+        // Wasm's 128-bit SIMD (every current engine has it: wasmtime, V8 and
+        // so jco, SpiderMonkey, wasmer): LLVM vectorises the byte loops of
+        // parsing and decoding, and memchr takes its vector path.
+        let mut flags = vec!["-Ctarget-feature=+simd128"];
         if let Toolchain::DebianBuildStd = self {
             // Debian's rustc is 1.96 stable: RUSTC_BOOTSTRAP unlocks build-std on it
             // (and on the rustup cargo that drives it).
@@ -62,15 +66,13 @@ impl Toolchain {
             // without formatting a message that wasm32-unknown-unknown has
             // nowhere to print: about 75 KB less. The host still reports the
             // trap as a panic in the component.
+            flags.extend(["-Zunstable-options", "-Cpanic=immediate-abort"]);
             cmd.env("RUSTC", DEBIAN_RUSTC)
                 .env("RUSTC_BOOTSTRAP", "1")
                 .env_remove("RUSTUP_TOOLCHAIN")
-                .env(
-                    "CARGO_ENCODED_RUSTFLAGS",
-                    "-Zunstable-options\x1f-Cpanic=immediate-abort",
-                )
                 .args(["-Zbuild-std=std,panic_abort"]);
         }
+        cmd.env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f"));
         let status = cmd.status().context("running cargo for the wasm guests")?;
         if !status.success() {
             bail!("building the wasm guests failed ({status})");
