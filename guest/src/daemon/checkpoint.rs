@@ -126,24 +126,21 @@ impl<'h> Checkpoint<'h> {
 
     /// Writes an entry; a new id goes into the index first.
     pub fn put(&self, id: &str, entry: &Entry) -> Result<(), Error> {
-        if self.get(id)?.is_none() {
-            self.index_add(id)?;
-        }
-        self.set_json(&self.id_key(id), entry)
+        self.put_all(&[(id, entry)])
     }
 
     /// Writes several entries, the new ids into the index first: one
     /// write per index segment touched, not one per id.
-    pub fn put_all(&self, entries: &[(String, Entry)]) -> Result<(), Error> {
+    pub fn put_all(&self, entries: &[(&str, &Entry)]) -> Result<(), Error> {
         let mut seen = std::collections::HashSet::new();
         let mut new = Vec::new();
-        for (id, _) in entries {
-            if seen.insert(id.as_str()) && self.get(id)?.is_none() {
-                new.push(id.as_str());
+        for &(id, _) in entries {
+            if seen.insert(id) && self.get(id)?.is_none() {
+                new.push(id);
             }
         }
         self.index_add_all(&new)?;
-        for (id, entry) in entries {
+        for &(id, entry) in entries {
             self.set_json(&self.id_key(id), entry)?;
         }
         Ok(())
@@ -189,10 +186,6 @@ impl<'h> Checkpoint<'h> {
     /// Appends to the last segment, then to new ones (written before the
     /// header: a crash between them leaves ids the header undercounts,
     /// which is harmless).
-    fn index_add(&self, id: &str) -> Result<(), Error> {
-        self.index_add_all(&[id])
-    }
-
     fn index_add_all(&self, ids: &[&str]) -> Result<(), Error> {
         if ids.is_empty() {
             return Ok(());

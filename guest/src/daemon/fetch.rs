@@ -7,7 +7,7 @@
 use super::record::{self, Meta};
 use super::{oversize, Session};
 use crate::ews::error::Error;
-use crate::mailbox::FoundItem;
+use crate::mailbox::{pack, FoundItem};
 use crate::platform::{File, Level, MAX_RESPONSE_BYTES};
 use serde_json::Value;
 
@@ -38,20 +38,12 @@ pub fn records(
     chosen: &[(String, FoundItem)],
 ) -> Result<Vec<(Value, Vec<File>)>, Error> {
     let mut out = Vec::with_capacity(chosen.len());
-    let mut start = 0;
-    while start < chosen.len() {
-        let mut end = start + 1;
-        let mut bytes = worst_case(chosen[start].1.size.unwrap_or(0));
-        while end < chosen.len() && end - start < MAX_PER_REQUEST {
-            let next = worst_case(chosen[end].1.size.unwrap_or(0));
-            if bytes.saturating_add(next) > MAX_RESPONSE_BYTES as u64 {
-                break;
-            }
-            bytes += next;
-            end += 1;
-        }
-        group(s, &chosen[start..end], &mut out)?;
-        start = end;
+    let answers: Vec<u64> = chosen
+        .iter()
+        .map(|(_, f)| worst_case(f.size.unwrap_or(0)))
+        .collect();
+    for run in pack::runs(&answers, MAX_PER_REQUEST, MAX_RESPONSE_BYTES as u64) {
+        group(s, &chosen[run], &mut out)?;
     }
     Ok(out)
 }

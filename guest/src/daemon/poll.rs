@@ -138,6 +138,7 @@ pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
         });
     }
     // Every one recorded before any is handed out.
+    let entries: Vec<(&str, &Entry)> = entries.iter().map(|(id, e)| (id.as_str(), e)).collect();
     s.checkpoint.put_all(&entries)?;
     s.log(
         Level::Info,

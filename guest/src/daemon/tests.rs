@@ -682,6 +682,7 @@ fn put_all_fills_the_last_segment_then_new_ones_and_prune_finds_every_id() {
     // An id already known and one given twice are indexed once.
     entries.push((rid("first"), entry("first")));
     entries.push((rid("I7"), entry("I7")));
+    let entries: Vec<(&str, &Entry)> = entries.iter().map(|(id, e)| (id.as_str(), e)).collect();
     cp.put_all(&entries).unwrap();
     assert_eq!(cp.total(), 2_501);
     let segment = |n: u64| -> Vec<String> {

@@ -13,6 +13,7 @@ use super::convert::{attachments, details, importance, item_ref, size, time};
 use super::types::Message;
 use crate::ews::error::Error;
 use crate::mailbox::ids::{ews_form, rest_form};
+use crate::mailbox::pack;
 use crate::mailbox::{
     Attachments, Contact, DeleteMode, Folder, FolderRef, Found, FoundItem, ItemError, ItemRef,
     JunkReport, MailItem, Mailbox, OutOfOffice, Outgoing, Search, SearchableMailbox, Watch,
@@ -33,8 +34,7 @@ pub struct GraphMailbox<'h> {
 /// An email larger than this (its listed size) has its MIME fetched alone,
 /// streamed rather than held as base64 inside a batch's JSON.
 const BATCHED_MIME_MAX: u64 = 4 * 1024 * 1024;
-/// A bound on one `$batch` answer of MIMEs, estimated from the listed
-/// sizes (base64 of a MIME whose attachments are base64 already: 16/9).
+/// A bound on one `$batch` answer of MIMEs, estimated from the listed sizes.
 const BATCH_ANSWER_MAX: u64 = 32 * 1024 * 1024;
 
 /// The properties a listing gave, standing in for a fetch's.
@@ -163,30 +163,22 @@ impl Mailbox for GraphMailbox<'_> {
         // The MIME: small emails 20 to a `$batch`, each batch's answer
         // bounded; a large one (or one the batch did not answer) alone.
         let mut alone: Vec<usize> = Vec::new();
-        let mut group: Vec<usize> = Vec::new();
-        let mut bytes = 0;
-        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut batched: Vec<usize> = Vec::new();
+        // Each one's share of a batch's answer: base64 of a MIME whose
+        // attachments are base64 already (16/9), and the JSON around it.
+        let mut answers: Vec<u64> = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let Ok(item) = item else { continue };
             match item.size.filter(|&s| s <= BATCHED_MIME_MAX) {
                 None => alone.push(i),
                 Some(size) => {
-                    let answer = size.saturating_mul(16) / 9 + 4096;
-                    if group.len() == BATCH_MAX
-                        || (!group.is_empty() && bytes + answer > BATCH_ANSWER_MAX)
-                    {
-                        groups.push(std::mem::take(&mut group));
-                        bytes = 0;
-                    }
-                    bytes += answer;
-                    group.push(i);
+                    batched.push(i);
+                    answers.push(size.saturating_mul(16) / 9 + 4096);
                 }
             }
         }
-        if !group.is_empty() {
-            groups.push(group);
-        }
-        for group in groups {
+        for run in pack::runs(&answers, BATCH_MAX, BATCH_ANSWER_MAX) {
+            let group = &batched[run];
             let asked: Vec<ItemRef> = group.iter().map(|&i| ids[i].clone()).collect();
             let got = get_mime::batched(&mut self.client, mailbox, &asked)?;
             for (&i, mime) in group.iter().zip(got) {
@@ -212,15 +204,10 @@ impl Mailbox for GraphMailbox<'_> {
     ) -> Result<Result<MailItem, ItemError>, Error> {
         let got = get_message::get(&mut self.client, mailbox, &id.id, Shape::Details { body })?;
         Ok(got.map(|m| MailItem {
-            id: item_ref(&m),
             mime: Err("not fetched: the email's properties stand in for it".into()),
-            subject: m.subject.clone(),
-            received: time(&m.received_date_time),
             size: None,
-            categories: m.categories.clone(),
-            importance: importance(&m.importance),
-            internet_message_id: m.internet_message_id.clone(),
             details: Some(details(&m)),
+            ..read(&m)
         }))
     }
 

@@ -14,6 +14,7 @@ pub mod fake;
 pub mod folders;
 pub mod ids;
 mod items;
+pub mod pack;
 mod search;
 mod types;
 

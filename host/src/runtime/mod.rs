@@ -222,7 +222,7 @@ fn saved(store: &Store<HostState>) -> Result<(), Failure> {
             data.limits.peak_memory as f64 / (1 << 20) as f64
         ),
     );
-    store.data().kv.store.flush().map_err(|e| {
+    data.kv.store.flush().map_err(|e| {
         Failure::internal(format!(
             "the host could not save the component's state: {e:#}"
         ))

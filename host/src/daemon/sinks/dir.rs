@@ -247,16 +247,7 @@ impl DirSink {
 
     /// Stores the item durably at once; what was written where.
     pub fn write(&mut self, item: &Item) -> Result<Stored, SinkError> {
-        parse_record(item)?;
-        let folder = safe_name(&item.id, MAX_ID, "item");
-        let tmp = self.scratch("tmp", &folder);
-        let stored = match self.write_tmp(&tmp, item, &folder, true) {
-            Ok(stored) => stored,
-            Err(e) => {
-                let _ = fs::remove_dir_all(&tmp);
-                return Err(e);
-            }
-        };
+        let (tmp, folder, stored) = self.prepare(item, true)?;
         let old = self.place(&tmp, &folder)?;
         fsync_dir(&self.dir)?;
         remove_old(old);
@@ -266,15 +257,24 @@ impl DirSink {
     /// Writes the item into a scratch folder, unsynced; `commit` makes it
     /// durable and puts it in place.
     fn stage(&mut self, item: &Item) -> Result<(), SinkError> {
+        let (tmp, folder, _) = self.prepare(item, false)?;
+        self.staged.push((tmp, folder));
+        Ok(())
+    }
+
+    /// The item written whole into a fresh scratch folder (removed again if
+    /// that fails): the folder, the name it is to have, what is in it.
+    fn prepare(&mut self, item: &Item, sync: bool) -> Result<(PathBuf, String, Stored), SinkError> {
         parse_record(item)?;
         let folder = safe_name(&item.id, MAX_ID, "item");
         let tmp = self.scratch("tmp", &folder);
-        if let Err(e) = self.write_tmp(&tmp, item, &folder, false) {
-            let _ = fs::remove_dir_all(&tmp);
-            return Err(e);
+        match self.write_tmp(&tmp, item, &folder, sync) {
+            Ok(stored) => Ok((tmp, folder, stored)),
+            Err(e) => {
+                let _ = fs::remove_dir_all(&tmp);
+                Err(e)
+            }
         }
-        self.staged.push((tmp, folder));
-        Ok(())
     }
 
     /// Every staged item made durable (one sync of the file system, not
