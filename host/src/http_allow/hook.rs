@@ -140,6 +140,62 @@ impl WasiHttpHooks for AllowListHooks {
 mod tests {
     use super::*;
 
+    /// A state store whose commit fails (a full disk).
+    struct Unsaveable;
+
+    impl crate::keyvalue::Store for Unsaveable {
+        fn get(&self, _: &str, _: &str) -> anyhow::Result<Option<Vec<u8>>> {
+            Ok(None)
+        }
+        fn set(&self, _: &str, _: &str, _: &[u8]) -> anyhow::Result<()> {
+            Ok(())
+        }
+        fn delete(&self, _: &str, _: &str) -> anyhow::Result<()> {
+            Ok(())
+        }
+        fn exists(&self, _: &str, _: &str) -> anyhow::Result<bool> {
+            Ok(false)
+        }
+        fn list_keys(&self, _: &str, _: u64, _: u64) -> anyhow::Result<Vec<String>> {
+            Ok(vec![])
+        }
+        fn flush(&self) -> anyhow::Result<()> {
+            anyhow::bail!("disk full")
+        }
+    }
+
+    /// What the guest wrote must be saved before the world hears of it:
+    /// an allowed request whose state cannot be saved is not sent.
+    #[test]
+    fn a_request_is_not_sent_when_the_state_before_it_cannot_be_saved() {
+        let mut allowed = AllowedHosts::default();
+        allowed.push(
+            super::super::allowed_hosts::AllowedHost::parse("https://outlook.example").unwrap(),
+        );
+        let mut hooks = AllowListHooks::new(
+            Arc::new(allowed),
+            Logger::new(Level::Error, Arc::default()),
+            Arc::new(Unsaveable),
+        );
+        let body = http_body_util::Empty::new()
+            .map_err(|never| match never {})
+            .boxed_unsync();
+        let request = http::Request::builder()
+            .uri("https://outlook.example/EWS/Exchange.asmx")
+            .body(body)
+            .unwrap();
+        let sent = hooks.send_request(request, None, Box::new(async { Ok(()) }));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        match runtime.block_on(Box::into_pin(sent)) {
+            Err(Error::InternalError(Some(m))) => assert!(m.contains("disk full"), "{m}"),
+            Err(e) => panic!("another refusal: {e:?}"),
+            Ok(_) => panic!("sent"),
+        }
+    }
+
     #[test]
     fn request_timeouts_are_bounded_by_the_call() {
         let left = Duration::from_secs(10);

@@ -146,8 +146,16 @@ fn forty_emails_of_one_and_a_half_megabytes_arrive_in_one_run(api: Api) {
             eprintln!("40 × 1.5 MB: {get_items} GetItem requests");
         }
         Api::Graph => {
-            // One MIME each, the properties of 20 in one $batch.
+            // One MIME each, every one inside a $batch (1.5 MB is under the
+            // 4 MiB kept for lone requests); the properties from the listing.
             assert_eq!(count(&mock, "graph.mime"), 40);
+            let lone = mock
+                .requests()
+                .iter()
+                .filter(|r| r.operation == "graph.mime" && r.batch_id.is_none())
+                .count();
+            assert_eq!(lone, 0, "every MIME in a $batch");
+            assert_eq!(count(&mock, "graph.message"), 0, "properties from the listing");
             let batches = count(&mock, "graph.batch");
             assert!((2..=6).contains(&batches), "{batches} batches");
             eprintln!("40 × 1.5 MB over Graph: {} requests", mock.requests().len());

@@ -26,8 +26,11 @@ pub fn get(
 }
 
 /// The MIME of several emails through `$batch`. Graph answers a body that
-/// is not JSON as a base64 string inside the batch's JSON (observed, and
-/// what Microsoft's SDKs decode; the batching page shows JSON bodies only).
+/// is not JSON as a base64 string inside the batch's JSON: observed
+/// (learn.microsoft.com/en-us/answers/questions/1352007, "by design"), and
+/// what Microsoft's SDKs decode (msgraph-sdk-php-core pull 103); the
+/// batching page (learn.microsoft.com/en-us/graph/json-batching) shows JSON
+/// bodies only.
 /// `None` where the answer is not that, or is a wait (429, 503, 504, or
 /// 424 for a lane cut short): the caller asks for that email alone, where a
 /// wait is the whole call's. Any other refusal (a 500 `ErrorCorruptData`

@@ -131,6 +131,9 @@ fn response(id: &str, reply: GraphReply) -> Value {
             headers.insert("Content-Type".into(), json!("application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"));
             o["body"] = v;
         }
+        // A body that is not JSON (a `$value`) goes as a base64 string, as
+        // Graph answers it (learn.microsoft.com/en-us/answers/questions/1352007;
+        // msgraph-sdk-php-core pull 103 decodes it so).
         Body::Bytes { content_type, data } => {
             headers.insert("Content-Type".into(), json!(content_type));
             o["body"] = json!(base64::engine::general_purpose::STANDARD.encode(data));
