@@ -22,24 +22,62 @@ pub fn too_deep(raw: &[u8]) -> bool {
 }
 
 /// Tokens that can make a part a nested message (a digest's parts are messages by default).
-/// Every email passes through here whole, so the scan looks at one byte per position and
-/// compares a token only where its first letter stands (it was half of the daemon's CPU).
+/// Every email passes through here whole, mostly base64, so the scan looks at 16 positions
+/// at a time for a token's first two letters ([`pairs`]), and compares whole tokens only
+/// where such a pair stands (the scan was half of the daemon's CPU once, and a tenth still
+/// when it went byte by byte).
 fn tokens(raw: &[u8]) -> usize {
     let at = |i: usize, t: &[u8]| {
         raw.get(i..i + t.len())
             .is_some_and(|w| w.eq_ignore_ascii_case(t))
     };
+    let token_at = |i: usize| usize::from(at(i, b"message/") || at(i, b"digest"));
     let mut n = 0;
-    for (i, &b) in raw.iter().enumerate() {
-        // ASCII letters fold to lower case with 0x20; other bytes that land
-        // on `m` or `d` only cost the comparison.
-        n += match b | 0x20 {
-            b'm' => usize::from(at(i, b"message/")),
-            b'd' => usize::from(at(i, b"digest")),
-            _ => 0,
-        };
+    let mut i = 0;
+    while let Some(block) = raw.get(i..).and_then(|r| r.first_chunk::<{ LANES + 1 }>()) {
+        let mut found = pairs(block);
+        while found != 0 {
+            n += token_at(i + found.trailing_zeros() as usize);
+            found &= found - 1;
+        }
+        i += LANES;
     }
-    n
+    n + (i..raw.len()).map(token_at).sum::<usize>()
+}
+
+const LANES: usize = 16;
+
+/// Bit j set where `block[j..j + 2]` is `me` or `di` in any case. ASCII letters fold to
+/// lower case with 0x20; other bytes that land on those letters only cost a comparison.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn pairs(block: &[u8; LANES + 1]) -> u16 {
+    let mut found = 0u16;
+    for j in 0..LANES {
+        let (a, b) = (block[j] | 0x20, block[j + 1] | 0x20);
+        let pair = (a == b'm') & (b == b'e') | (a == b'd') & (b == b'i');
+        found |= u16::from(pair) << j;
+    }
+    found
+}
+
+/// [`pairs`] in wasm SIMD, written out because the component is optimised for size and
+/// the compiler does not vectorise the loop then. Only the component runs it: the e2e test
+/// `a_chain_of_attached_emails_too_deep_to_parse_arrives_with_an_error` traps without it.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn pairs(block: &[u8; LANES + 1]) -> u16 {
+    use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_splat, v128, v128_and, v128_or};
+    let load = |at: usize| -> v128 {
+        let bytes: [u8; LANES] = std::array::from_fn(|j| block[at + j]);
+        // SAFETY: v128 is 16 plain bytes; any bit pattern is a valid value.
+        unsafe { std::mem::transmute::<[u8; LANES], v128>(bytes) }
+    };
+    let fold = u8x16_splat(0x20);
+    let (a, b) = (v128_or(load(0), fold), v128_or(load(1), fold));
+    let is = |v: v128, c: u8| u8x16_eq(v, u8x16_splat(c));
+    u8x16_bitmask(v128_or(
+        v128_and(is(a, b'm'), is(b, b'e')),
+        v128_and(is(a, b'd'), is(b, b'i')),
+    ))
 }
 
 /// A parser that leaves transfer encodings alone: nothing gets decoded, so nothing gets
@@ -78,7 +116,11 @@ fn check(raw: &[u8], levels: usize) -> bool {
                     .get(part.offset_body as usize..part.offset_end as usize)
                     .unwrap_or_default();
                 let decoded = match transfer_encoding(head) {
-                    Some(Enc::Base64) => base64_decode(body),
+                    // Inside a multipart the part's end runs on over the closing
+                    // delimiter; base64 has no `-`, so the text stops at the first one.
+                    Some(Enc::Base64) => base64_decode(
+                        &body[..body.iter().position(|&b| b == b'-').unwrap_or(body.len())],
+                    ),
                     Some(Enc::Qp) => quoted_printable_decode(body),
                     None => None,
                 };
@@ -121,9 +163,10 @@ mod tests {
     fn plain(raw: &[u8]) -> usize {
         (0..raw.len())
             .filter(|&i| {
-                [&b"message/"[..], b"digest"]
-                    .iter()
-                    .any(|t| raw.get(i..i + t.len()).is_some_and(|w| w.eq_ignore_ascii_case(t)))
+                [&b"message/"[..], b"digest"].iter().any(|t| {
+                    raw.get(i..i + t.len())
+                        .is_some_and(|w| w.eq_ignore_ascii_case(t))
+                })
             })
             .count()
     }

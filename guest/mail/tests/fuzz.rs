@@ -162,6 +162,15 @@ fn deeply_nested_emails() {
             "{:?}",
             rec.errors
         );
+        // The same chain as one part of a multipart, as phishing reports carry it: the
+        // part's raw end runs on over the closing delimiter (found by the e2e test).
+        let mixed = format!("From: a@b.c\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--B\r\nContent-Type: Message/RFC822\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--B--\r\n", b64(deep.as_bytes()));
+        let rec = parse_checked(mixed.as_bytes());
+        assert!(
+            rec.errors.iter().any(|e| e.contains("too deep")),
+            "{:?}",
+            rec.errors
+        );
         // The worst that passes the guard: three base64 levels, each a 99-deep chain.
         let mut bottom = "From: z@b.c\r\n\r\nbottom\r\n".to_string();
         for _ in 0..3 {

@@ -1,6 +1,7 @@
 //! What an ingested email carries: every test message in
 //! tests/mock-exchange/testdata/eml, hostile attachment names, unreadable
-//! MIME, an item Exchange will not return, and a mark-read that fails.
+//! MIME, an item Exchange will not return, a mark-read that fails, and attached
+//! emails nested deeper than the parser's stack allows.
 
 use e2e::fixtures::{self, email, ALICE, PHISHING};
 use e2e::{dir_sink_records, on_both_apis, Api, MockExchange};
@@ -14,6 +15,7 @@ on_both_apis!(
     hostile_attachment_names_still_arrive_under_safe_unique_names,
     unreadable_mime_and_a_refused_item_are_delivered_once_with_errors,
     a_failed_mark_read_is_retried_later_and_nothing_is_delivered_twice,
+    a_chain_of_attached_emails_too_deep_to_parse_arrives_with_an_error,
 );
 
 fn eml_dir() -> std::path::PathBuf {
@@ -277,6 +279,56 @@ fn unreadable_mime_and_a_refused_item_are_delivered_once_with_errors(api: Api) {
     run_once(&host);
     run_once(&host);
     assert_eq!(dir_sink_records(&sink).len(), 3);
+}
+
+/// Thousands of attached emails inside one base64 part would overflow the component's
+/// stack in the parser; the nesting guard (its SIMD scan runs only in the component)
+/// must spot the chain, so the email arrives with an error and the next one arrives too.
+fn a_chain_of_attached_emails_too_deep_to_parse_arrives_with_an_error(api: Api) {
+    use base64::Engine;
+    let mut chain = String::new();
+    for i in 0..3000 {
+        // Mixed case, and at every offset mod 16 over the levels: the scan folds case
+        // and looks at 16 positions at a time.
+        let pad = "x".repeat(i % 17);
+        chain.push_str(&format!(
+            "From: l{i}@x.example\r\nX-Pad: {pad}\r\nContent-Type: MESSAGE/rfc822\r\n\r\n"
+        ));
+    }
+    chain.push_str("From: z@x.example\r\nSubject: bottom\r\n\r\nbottom\r\n");
+    let wrapped = base64::engine::general_purpose::STANDARD.encode(chain.as_bytes());
+    let lines: Vec<&str> = wrapped
+        .as_bytes()
+        .chunks(76)
+        .map(|l| std::str::from_utf8(l).unwrap())
+        .collect();
+    let mime = format!(
+        "From: a@x.example\r\nTo: alice@contoso.example\r\nSubject: deep chain\r\n\
+         Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n\
+         Content-Type: text/plain\r\n\r\nsee attached\r\n--B\r\n\
+         Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--B--\r\n",
+        lines.join("\r\n")
+    );
+    let mock = fixtures::mock();
+    let deep = add(&mock, mime.as_bytes(), 0);
+    let next = add(&mock, &email("b@x.example", "after the chain", "ok"), 1);
+    let (host, sink) = fixtures::ingesting_host_on(&mock, api);
+    run_once(&host);
+    let records = dir_sink_records(&sink);
+    assert_eq!(records.len(), 2, "{records:#?}");
+    let (id, record) = records
+        .iter()
+        .find(|(_, r)| fixtures::ews_id(&r["item_id"]) == deep)
+        .expect("the deep chain is delivered");
+    assert!(
+        record["errors"].to_string().contains("nested too deep"),
+        "{:#}",
+        record["errors"]
+    );
+    assert_eq!(record["subject"], "deep chain");
+    check_files(&sink, id, record);
+    assert!(mock.message(&deep).unwrap().is_read);
+    assert!(mock.message(&next).unwrap().is_read);
 }
 
 fn a_failed_mark_read_is_retried_later_and_nothing_is_delivered_twice(api: Api) {

@@ -138,10 +138,12 @@ fn preview(text: &str) -> String {
 
 /// The HTML body Graph would give: the HTML part, or the text one as HTML.
 fn html_body(mime: &[u8]) -> String {
-    mail_parser::MessageParser::default()
-        .parse(mime)
-        .and_then(|m| m.body_html(0).map(|h| h.into_owned()))
-        .unwrap_or_default()
+    crate::mime::on_big_stack(|| {
+        mail_parser::MessageParser::default()
+            .parse(mime)
+            .and_then(|m| m.body_html(0).map(|h| h.into_owned()))
+            .unwrap_or_default()
+    })
 }
 
 /// A message as Graph answers it, with `$select` and `$expand` applied.

@@ -36,6 +36,10 @@ fn locate(call: &Call, id: &str) -> Result<(String, String, usize), EwsError> {
 /// `mime` without its `n`th attachment (as `Message::attachments` counts):
 /// the part and the delimiter line before it, so the multipart stays whole.
 pub fn cut_attachment(mime: &[u8], n: usize) -> Option<Vec<u8>> {
+    crate::mime::on_big_stack(|| cut_here(mime, n))
+}
+
+fn cut_here(mime: &[u8], n: usize) -> Option<Vec<u8>> {
     let message = MessageParser::default().parse(mime)?;
     let part = message.attachments().nth(n.checked_sub(1)?)?;
     let start = part.offset_header as usize;

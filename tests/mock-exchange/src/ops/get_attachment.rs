@@ -100,6 +100,10 @@ pub fn attachment_id(item_id: &str, n: usize) -> String {
 
 /// The bytes of the `n`th (from 1) attachment of a MIME message.
 pub fn content(mime: &[u8], n: usize) -> Option<Content> {
+    crate::mime::on_big_stack(|| content_here(mime, n))
+}
+
+fn content_here(mime: &[u8], n: usize) -> Option<Content> {
     let message = MessageParser::default().parse(mime)?;
     let part = message.attachments().nth(n.checked_sub(1)?)?;
     Some(match &part.body {
