@@ -26,7 +26,11 @@ pub fn detect() -> Result<Toolchain> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == TARGET))
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.trim() == TARGET)
+        })
         .unwrap_or(false);
     if installed {
         Ok(Toolchain::Rustup)
@@ -50,7 +54,14 @@ impl Toolchain {
     pub fn build(&self, root: &Path, target_dir: &Path, packages: &[&str]) -> Result<()> {
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         cmd.current_dir(root)
-            .args(["build", "--profile", "wasm", "--target", TARGET, "--target-dir"])
+            .args([
+                "build",
+                "--profile",
+                "wasm",
+                "--target",
+                TARGET,
+                "--target-dir",
+            ])
             .arg(target_dir);
         for p in packages {
             cmd.args(["-p", p]);
@@ -65,8 +76,13 @@ impl Toolchain {
             // std is built here, so it can be built to abort on a panic
             // without formatting a message that wasm32-unknown-unknown has
             // nowhere to print: about 75 KB less. The host still reports the
-            // trap as a panic in the component.
-            flags.extend(["-Zunstable-options", "-Cpanic=immediate-abort"]);
+            // trap as a panic in the component. Nor does anything read the
+            // file and line of a panic site then (location-detail: 2 KB).
+            flags.extend([
+                "-Zunstable-options",
+                "-Cpanic=immediate-abort",
+                "-Zlocation-detail=none",
+            ]);
             cmd.env("RUSTC", DEBIAN_RUSTC)
                 .env("RUSTC_BOOTSTRAP", "1")
                 .env_remove("RUSTUP_TOOLCHAIN")

@@ -13,6 +13,12 @@
 //!   and `index/<n>`: JSON arrays of record ids, oldest first, at most
 //!   `SEGMENT` each: the only way to find the keys again (keyvalue cannot list).
 //! - `folder`: the resolved folder id, JSON `{"path", "id"}`.
+//! - `parsing`: JSON string, the record id whose MIME is being parsed; gone
+//!   once the poll's emails are all parsed. Found at the start of a poll, it
+//!   names the email that stopped the component (a trap: the host keeps the
+//!   writes before one), which is then quarantined.
+//! - `quarantined/<record id>`: JSON, when it was quarantined: delivered
+//!   unparsed, with its MIME whole, so that it cannot stop every poll after.
 //!
 //! keyvalue has no transactions; every sequence of writes is ordered so that
 //! a crash between two of them leaves a safe state: an index entry is
@@ -171,6 +177,36 @@ impl<'h> Checkpoint<'h> {
 
     pub fn forget_folder(&self) -> Result<(), Error> {
         self.delete(&format!("{}/folder", self.prefix))
+    }
+
+    /// Marks `id`'s MIME as being parsed, before the parse.
+    pub fn set_parsing(&self, id: &str) -> Result<(), Error> {
+        self.set_json(&format!("{}/parsing", self.prefix), &id)
+    }
+
+    /// After a poll's last parse.
+    pub fn clear_parsing(&self) -> Result<(), Error> {
+        self.delete(&format!("{}/parsing", self.prefix))
+    }
+
+    /// The email whose parse a previous call never finished, if any: it is
+    /// quarantined (and the mark cleared) here.
+    pub fn quarantine_unfinished(&self, now: i64) -> Result<Option<String>, Error> {
+        let Some(id) = self.get_json::<String>(&format!("{}/parsing", self.prefix))? else {
+            return Ok(None);
+        };
+        // Quarantined before the mark goes, so that a crash in between loses neither.
+        self.set_json(&self.quarantine_key(&id), &now)?;
+        self.clear_parsing()?;
+        Ok(Some(id))
+    }
+
+    pub fn is_quarantined(&self, id: &str) -> Result<bool, Error> {
+        Ok(self.get_json::<i64>(&self.quarantine_key(id))?.is_some())
+    }
+
+    fn quarantine_key(&self, id: &str) -> String {
+        format!("{}/quarantined/{id}", self.prefix)
     }
 
     fn index(&self) -> Result<Index, Error> {

@@ -2,7 +2,8 @@
 //! one answer may be (MAX_RESPONSE_BYTES, MAX_PER_REQUEST emails), an answer that still turns out too
 //! large split in halves, and an email too large alone handed to `oversize`.
 //! So no email, however large, fails the poll that the emails behind it wait
-//! on.
+//! on; nor does one whose parse stops the component: each parse is marked
+//! first, and a mark left over quarantines that email (checkpoint.rs).
 
 use super::record::{self, Meta};
 use super::{oversize, Session};
@@ -45,6 +46,7 @@ pub fn records(
     for run in pack::runs(&answers, MAX_PER_REQUEST, MAX_RESPONSE_BYTES as u64) {
         group(s, &chosen[run], &mut out)?;
     }
+    s.checkpoint.clear_parsing()?;
     Ok(out)
 }
 
@@ -82,6 +84,10 @@ fn group(
         other => other?,
     };
     for ((id, found), got) in items.iter().zip(results) {
+        if s.checkpoint.is_quarantined(id)? {
+            out.push(record::unparsed(&meta(s, id), found, got));
+            continue;
+        }
         if let Err(d) = &got {
             s.log(
                 Level::Warn,
@@ -91,6 +97,7 @@ fn group(
                 ),
             );
         }
+        s.checkpoint.set_parsing(id)?;
         out.push(record::build(&meta(s, id), found, got));
     }
     Ok(())

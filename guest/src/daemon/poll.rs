@@ -15,6 +15,15 @@ use crate::platform::Level;
 const MAX_PAGES: usize = 50;
 
 pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
+    if let Some(id) = s.checkpoint.quarantine_unfinished(s.now())? {
+        s.log(
+            Level::Error,
+            &format!(
+                "{id}: parsing it stopped the component in the last poll: quarantined, \
+                 it is delivered unparsed with its MIME whole"
+            ),
+        );
+    }
     ack::retry_pending(s);
     let limit = max.min(s.daemon.max_per_poll) as usize;
     if limit == 0 {

@@ -43,6 +43,44 @@ pub fn build(meta: &Meta, found: &FoundItem, got: Result<Item, ItemError>) -> (V
     finish(meta, found, item.as_ref(), json, files, errors)
 }
 
+/// The record of a quarantined email (checkpoint.rs, `quarantined`): its MIME
+/// is never parsed again, since parsing it stopped the component once; the
+/// fields come from FindItem, the MIME is kept whole as message.eml.
+pub fn unparsed(
+    meta: &Meta,
+    found: &FoundItem,
+    got: Result<Item, ItemError>,
+) -> (Value, Vec<File>) {
+    let mut errors = vec![format!(
+        "parsing this email stopped the component in an earlier poll (the host's log says \
+         how): delivered unparsed, with its MIME whole in {}",
+        ews_mail::EML_FILE
+    )];
+    let mut json = fallback(found);
+    let (files, item) = match got {
+        Ok(mut item) => match std::mem::replace(&mut item.mime, Err(String::new())) {
+            Ok(mime) => {
+                json.insert("eml".into(), json!(ews_mail::EML_FILE));
+                let eml = File {
+                    name: ews_mail::EML_FILE.to_string(),
+                    media_type: "message/rfc822".to_string(),
+                    data: mime,
+                };
+                (vec![eml], Some(item))
+            }
+            Err(why) => {
+                errors.push(format!("GetItem: {why}"));
+                (vec![], Some(item))
+            }
+        },
+        Err(d) => {
+            errors.push(item_error("GetItem", &d));
+            (vec![], None)
+        }
+    };
+    finish(meta, found, item.as_ref(), json, files, errors)
+}
+
 /// "GetItem: ErrorItemNotFound: The specified object was not found in the store."
 pub fn item_error(operation: &str, d: &ItemError) -> String {
     format!("{operation}: {}", d.describe())

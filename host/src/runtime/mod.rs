@@ -211,7 +211,10 @@ impl Runtime {
 
 /// What a call wrote to keyvalue, committed before its result is used (the
 /// store groups writes: keyvalue::Store::flush). A call whose writes could
-/// not be saved fails, as if the host had crashed before it answered.
+/// not be saved fails, as if the host had crashed before it answered. A
+/// call that trapped is saved too: the guest orders its writes so that any
+/// prefix is safe, and the daemon's quarantine of an email whose parse traps
+/// depends on the mark it wrote before that parse.
 fn saved(store: &Store<HostState>) -> Result<(), Failure> {
     let data = store.data();
     data.logging.logger.host(

@@ -16,6 +16,7 @@ on_both_apis!(
     unreadable_mime_and_a_refused_item_are_delivered_once_with_errors,
     a_failed_mark_read_is_retried_later_and_nothing_is_delivered_twice,
     a_chain_of_attached_emails_too_deep_to_parse_arrives_with_an_error,
+    an_email_whose_parse_stops_the_component_is_quarantined_and_the_rest_go_on,
 );
 
 fn eml_dir() -> std::path::PathBuf {
@@ -329,6 +330,61 @@ fn a_chain_of_attached_emails_too_deep_to_parse_arrives_with_an_error(api: Api) 
     check_files(&sink, id, record);
     assert!(mock.message(&deep).unwrap().is_read);
     assert!(mock.message(&next).unwrap().is_read);
+}
+
+/// Whatever makes the component trap on one email (here: tens of thousands of
+/// attachments, past a small memory limit), that email must not stop every poll
+/// after: the next poll quarantines it, and it arrives unparsed with its MIME whole.
+fn an_email_whose_parse_stops_the_component_is_quarantined_and_the_rest_go_on(api: Api) {
+    let mock = fixtures::mock();
+    let before = add(&mock, &email("a@x.example", "before", "ok"), 0);
+    let mut poison = b"From: p@x.example\r\nTo: alice@contoso.example\r\nSubject: many parts\r\n\
+        Content-Type: multipart/mixed; boundary=B\r\n\r\n"
+        .to_vec();
+    for _ in 0..100_000 {
+        poison.extend_from_slice(b"--B\r\nContent-Disposition: attachment\r\n\r\nx\r\n");
+    }
+    poison.extend_from_slice(b"--B--\r\n");
+    let bad = add(&mock, &poison, 1);
+    let after = add(&mock, &email("b@x.example", "after", "ok"), 2);
+    let (mut host, sink) = fixtures::ingesting_host_on(&mock, api);
+    host.set_toml("max_memory_mb", "32");
+
+    let first = host.run(&["daemon", "--once"]);
+    assert_ne!(
+        first.code, 0,
+        "the poison email traps the first poll: {first:#?}"
+    );
+    assert!(first.stderr.contains("memory limit"), "{}", first.stderr);
+    assert!(dir_sink_records(&sink).is_empty());
+
+    let second = host.run(&["daemon", "--once"]);
+    assert_eq!(second.code, 0, "{second:#?}");
+    assert!(second.stderr.contains("quarantined"), "{}", second.stderr);
+    let records = dir_sink_records(&sink);
+    assert_eq!(records.len(), 3, "{records:#?}");
+    let (id, record) = records
+        .iter()
+        .find(|(_, r)| fixtures::ews_id(&r["item_id"]) == bad)
+        .expect("the poison email is delivered");
+    assert!(
+        record["errors"]
+            .to_string()
+            .contains("stopped the component"),
+        "{:#}",
+        record["errors"]
+    );
+    assert_eq!(record["subject"], "many parts", "from the listing");
+    let eml = std::fs::read(sink.join(id).join("message.eml")).unwrap();
+    assert_eq!(hex(&eml), hex(&poison), "the MIME whole, byte for byte");
+    for (_, r) in records.iter().filter(|(i, _)| i != id) {
+        assert_eq!(r["errors"].as_array().unwrap().len(), 0, "{r:#}");
+    }
+    for m in [&before, &bad, &after] {
+        assert!(mock.message(m).unwrap().is_read);
+    }
+    run_once(&host);
+    assert_eq!(dir_sink_records(&sink).len(), 3, "never again");
 }
 
 fn a_failed_mark_read_is_retried_later_and_nothing_is_delivered_twice(api: Api) {
