@@ -2,7 +2,7 @@
 //! runs in a fresh instance and the token endpoint throttles. A broken cache
 //! only costs a new token: its errors are logged, never returned.
 
-use crate::platform::{Host, Level};
+use crate::platform::{Host, Level, SHARED_BUCKET};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -37,7 +37,7 @@ pub fn key(
 }
 
 pub fn load(host: &dyn Host, key: &str) -> Option<String> {
-    let bytes = match host.kv_get(key) {
+    let bytes = match host.kv_get(SHARED_BUCKET, key) {
         Ok(b) => b?,
         Err(e) => {
             host.log(
@@ -64,13 +64,13 @@ pub fn store(host: &dyn Host, key: &str, token: &CachedToken) {
     let Ok(json) = serde_json::to_vec(token) else {
         return;
     };
-    if let Err(e) = host.kv_set(key, &json) {
+    if let Err(e) = host.kv_set(SHARED_BUCKET, key, &json) {
         host.log(Level::Warn, LOG, &format!("storing the token failed: {e}"));
     }
 }
 
 pub fn invalidate(host: &dyn Host, key: &str) {
-    if let Err(e) = host.kv_delete(key) {
+    if let Err(e) = host.kv_delete(SHARED_BUCKET, key) {
         host.log(
             Level::Warn,
             LOG,
@@ -114,7 +114,7 @@ mod tests {
         let host = FakeHost::with_config(&[]);
         host.kv
             .borrow_mut()
-            .insert("k".into(), b"{not json".to_vec());
+            .insert((SHARED_BUCKET.into(), "k".into()), b"{not json".to_vec());
         assert_eq!(load(&host, "k"), None);
     }
 

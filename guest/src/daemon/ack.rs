@@ -14,6 +14,8 @@ use crate::platform::Level;
 const RETRY_BATCH: usize = 200;
 /// A mark-read refused this many times is given up (logged as an error).
 const MAX_TRIES: u32 = 10;
+/// ... and, when the whole request failed, pending this long as well.
+const GIVE_UP_AFTER_SECS: i64 = 7 * 86_400;
 
 /// Codes after which marking read again is pointless: the item is gone
 /// (moved, deleted) or its id cannot be one.
@@ -46,17 +48,15 @@ pub fn ack(s: &mut Session, ids: &[String]) -> Result<(), Error> {
         }
     }
     let now = s.now();
-    // The pending list is written first: a crash after it leaves every id
+    // The pending keys are written first: a crash after them leaves every id
     // pending (mark_read treats a pending id as delivered), whereas a crash
     // between "delivered" and "pending" would leave an email delivered but
     // never marked read.
-    let mut pending = s.checkpoint.pending()?;
     for (id, e) in unique.iter().zip(&entries) {
-        if e.state != State::Done && !pending.contains(id) {
-            pending.push(id.to_string());
+        if e.state != State::Done {
+            s.checkpoint.add_pending(id, now)?;
         }
     }
-    s.checkpoint.set_pending(&pending)?;
     let mut fresh = Vec::new();
     for (id, mut e) in unique.iter().zip(entries) {
         if e.state == State::Handed {
@@ -69,19 +69,20 @@ pub fn ack(s: &mut Session, ids: &[String]) -> Result<(), Error> {
     // Delivered is durable before the server hears anything.
     s.log(Level::Info, &format!("ack: {} delivered", fresh.len()));
     // This ack's ids first, then older pending ones.
-    let mut batch: Vec<String> = pending
-        .iter()
-        .filter(|p| unique.iter().any(|u| u == p))
-        .cloned()
+    let mut batch: Vec<String> = Vec::new();
+    for id in &unique {
+        if s.checkpoint.pending_since(id)?.is_some() {
+            batch.push(id.to_string());
+        }
+    }
+    let older: Vec<String> = s
+        .checkpoint
+        .pending()?
+        .into_iter()
+        .filter(|p| !batch.contains(p))
+        .take(RETRY_BATCH)
         .collect();
-    batch.extend(
-        pending
-            .iter()
-            .filter(|p| !batch.contains(p))
-            .take(RETRY_BATCH)
-            .cloned()
-            .collect::<Vec<_>>(),
-    );
+    batch.extend(older);
     mark_read(s, &batch)?;
     s.checkpoint.prune(now)?;
     Ok(())
@@ -147,6 +148,7 @@ fn mark_read(s: &mut Session, ids: &[String]) -> Result<(), Error> {
                         targets.len()
                     ),
                 );
+                settled.extend(count_failed_try(s, targets, now, &failure.to_string())?);
             }
             Ok(results) => {
                 for ((id, mut e), r) in targets.into_iter().zip(results) {
@@ -192,16 +194,43 @@ fn mark_read(s: &mut Session, ids: &[String]) -> Result<(), Error> {
             }
         }
     }
-    if !settled.is_empty() {
-        let pending: Vec<String> = s
-            .checkpoint
-            .pending()?
-            .into_iter()
-            .filter(|p| !settled.contains(p))
-            .collect();
-        s.checkpoint.set_pending(&pending)?;
+    for id in &settled {
+        s.checkpoint.remove_pending(id)?;
     }
     Ok(())
+}
+
+/// A whole UpdateItem that failed counts a try for each of its emails, so
+/// that a request Exchange will never accept (a missing right, an id it
+/// cannot parse) does not stay pending for ever; an outage does not give
+/// anything up, since an email is given up only once it has been pending for
+/// GIVE_UP_AFTER_SECS as well. Returns the ids given up.
+fn count_failed_try(
+    s: &mut Session,
+    targets: Vec<(String, Entry)>,
+    now: i64,
+    why: &str,
+) -> Result<Vec<String>, Error> {
+    let mut given_up = Vec::new();
+    for (id, mut e) in targets {
+        e.tries = e.tries.saturating_add(1);
+        let since = s.checkpoint.pending_since(&id)?.unwrap_or(now);
+        if e.tries >= MAX_TRIES && now - since >= GIVE_UP_AFTER_SECS {
+            s.log(
+                Level::Error,
+                &format!(
+                    "{id}: marking read failed {} times over {} hours ({why}): given up",
+                    e.tries,
+                    (now - since) / 3600
+                ),
+            );
+            e.state = State::Done;
+            e.at = now;
+            given_up.push(id.clone());
+        }
+        s.checkpoint.put(&id, &e)?;
+    }
+    Ok(given_up)
 }
 
 /// The codes of a write refused because the item changed since its change

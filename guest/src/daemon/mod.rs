@@ -79,7 +79,8 @@ impl<'h> Session<'h> {
         let config = Config::load(host)?;
         let daemon = DaemonConfig::load(host)?;
         let mailbox = mailbox_of(&config);
-        let checkpoint = Checkpoint::new(host, &scope(&mailbox, &daemon.folder));
+        let now = host.now_unix_secs() as i64;
+        let checkpoint = Checkpoint::open(host, &scope(&mailbox, &daemon.folder), now)?;
         Ok(Session {
             host,
             server: server(&config),

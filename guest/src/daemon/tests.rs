@@ -150,7 +150,7 @@ fn rid(item_id: &str) -> String {
 }
 
 fn checkpoint_of(h: &FakeHost) -> Checkpoint<'_> {
-    Checkpoint::new(h, &scope(&MAILBOX.to_lowercase(), "Inbox"))
+    Checkpoint::open(h, &scope(&MAILBOX.to_lowercase(), "Inbox"), 0).unwrap()
 }
 
 fn mark(h: &FakeHost, item_id: &str, state: State, at: i64) {
@@ -197,7 +197,7 @@ fn pages_over_three_pages_skipping_checkpointed_ids() {
     mark(&h, "I2", State::Done, 1_700_000_000);
     mark(&h, "I5", State::Delivered, 1_700_000_000);
     mark(&h, "I3", State::Handed, 1_700_000_000); // handed, never acked: handed out again
-    checkpoint_of(&h).set_pending(&[rid("I5")]).unwrap();
+    checkpoint_of(&h).add_pending(&rid("I5"), 0).unwrap();
     // I5 is pending a mark-read: the poll retries it first.
     ok(&h, update_items(&[Ok(())]));
     ok(&h, find_items(&[found("I1"), found("I2")], false, 2));
@@ -417,30 +417,42 @@ impl Host for Recorder {
     fn secret(&self, name: &str) -> Result<Option<String>, String> {
         Host::secret(&self.inner, name)
     }
-    fn kv_get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
-        self.inner.kv_get(key)
+    fn kv_get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
+        self.inner.kv_get(bucket, key)
     }
-    fn kv_set(&self, key: &str, value: &[u8]) -> Result<(), String> {
+    fn kv_set(&self, bucket: &str, key: &str, value: &[u8]) -> Result<(), String> {
         let v = String::from_utf8_lossy(value);
         let state = ["handed", "delivered", "done"]
             .into_iter()
             .find(|s| v.contains(&format!("\"{s}\"")))
             .unwrap_or("");
-        let short = key.split('/').skip(2).collect::<Vec<_>>().join("/");
+        self.events.borrow_mut().push(
+            format!("set {} {state}", short(bucket, key))
+                .trim()
+                .to_string(),
+        );
+        self.inner.kv_set(bucket, key, value)
+    }
+    fn kv_delete(&self, bucket: &str, key: &str) -> Result<(), String> {
         self.events
             .borrow_mut()
-            .push(format!("set {short} {state}").trim().to_string());
-        self.inner.kv_set(key, value)
+            .push(format!("delete {}", short(bucket, key)));
+        self.inner.kv_delete(bucket, key)
     }
-    fn kv_delete(&self, key: &str) -> Result<(), String> {
-        self.events.borrow_mut().push(format!(
-            "delete {}",
-            key.split('/').skip(2).collect::<Vec<_>>().join("/")
-        ));
-        self.inner.kv_delete(key)
+    fn kv_keys(&self, bucket: &str) -> Result<Vec<String>, String> {
+        self.inner.kv_keys(bucket)
     }
     fn log(&self, level: crate::platform::Level, context: &str, message: &str) {
         self.inner.log(level, context, message)
+    }
+}
+
+/// A key as the events name it: `pending/<id>` for the pending bucket's.
+fn short(bucket: &str, key: &str) -> String {
+    if bucket.starts_with("ews-pending-") {
+        format!("pending/{key}")
+    } else {
+        key.to_string()
     }
 }
 
@@ -460,23 +472,22 @@ fn ack_records_pending_then_delivered_before_marking_read_then_done() {
     let ev = h.events.borrow().clone();
     let (a, b) = (rid("I1"), rid("I2"));
     assert_eq!(
-        ev[..7],
+        ev[..9],
         [
-            "set pending".to_string(),
+            format!("set pending/{a}"),
+            format!("set pending/{b}"),
             format!("set id/{a} delivered"),
             format!("set id/{b} delivered"),
             "send UpdateItem".to_string(),
             format!("set id/{a} done"),
             format!("set id/{b} done"),
-            "delete pending".to_string(),
+            format!("delete pending/{a}"),
+            format!("delete pending/{b}"),
         ],
         "{ev:#?}"
     );
-    // Then only the daily pruning's index rewrite.
-    assert!(
-        ev[7..].iter().all(|e| e.starts_with("set index")),
-        "{ev:#?}"
-    );
+    // Then only the daily pruning's mark: no index to rewrite.
+    assert_eq!(ev[9..], ["set pruned_at".to_string()], "{ev:#?}");
     let ui = body(&h.inner, 2);
     assert!(ui.contains(r#"<m:UpdateItem ConflictResolution="AlwaysOverwrite" MessageDisposition="SaveOnly" SuppressReadReceipts="true">"#), "{ui}");
     assert!(
@@ -508,7 +519,9 @@ fn a_failed_mark_read_stays_pending_and_is_retried_never_redelivered() {
     );
     ack(&h, &ids).unwrap();
     assert_eq!(state(&h, "I1"), Some(State::Delivered));
-    assert_eq!(checkpoint_of(&h).pending().unwrap(), ids);
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(checkpoint_of(&h).pending().unwrap(), sorted);
     assert!(
         h.logs
             .borrow()
@@ -648,7 +661,7 @@ fn prunes_old_done_ids_and_keeps_pending_ones() {
     mark(&h, "old-done", State::Done, now - 31 * day);
     mark(&h, "new-done", State::Done, now - day);
     mark(&h, "old-handed", State::Handed, now - 40 * day);
-    mark(&h, "old-delivered", State::Delivered, now - 40 * day); // lost from `pending` by a crash
+    mark(&h, "old-delivered", State::Delivered, now - 40 * day); // not pending: version 1 could lose it
     let cp = checkpoint_of(&h);
     assert_eq!(cp.total(), 4);
     assert_eq!(cp.prune(now).unwrap(), 2);
@@ -664,7 +677,7 @@ fn prunes_old_done_ids_and_keeps_pending_ones() {
 }
 
 #[test]
-fn put_all_fills_the_last_segment_then_new_ones_and_prune_finds_every_id() {
+fn put_all_writes_one_key_per_id_and_prune_finds_every_id() {
     let h = host(&[]);
     let cp = checkpoint_of(&h);
     let now = 1_700_000_000i64;
@@ -679,24 +692,22 @@ fn put_all_fills_the_last_segment_then_new_ones_and_prune_finds_every_id() {
     mark(&h, "first", State::Done, now - 40 * 86_400);
     let ids: Vec<String> = (0..2_500).map(|i| format!("I{i}")).collect();
     let mut entries: Vec<(String, Entry)> = ids.iter().map(|i| (rid(i), entry(i))).collect();
-    // An id already known and one given twice are indexed once.
+    // An id already known and one given twice are kept once.
     entries.push((rid("first"), entry("first")));
     entries.push((rid("I7"), entry("I7")));
     let entries: Vec<(&str, &Entry)> = entries.iter().map(|(id, e)| (id.as_str(), e)).collect();
+    let before = h.kv.borrow().len();
     cp.put_all(&entries).unwrap();
+    assert_eq!(
+        h.kv.borrow().len() - before,
+        2_500,
+        "one key per new id, nothing else"
+    );
     assert_eq!(cp.total(), 2_501);
-    let segment = |n: u64| -> Vec<String> {
-        let key = cp.id_key("x").replace("/id/x", &format!("/index/{n}"));
-        serde_json::from_slice(&h.kv.borrow()[&key]).unwrap()
-    };
-    assert_eq!(segment(0).len(), 1000);
-    assert_eq!(segment(0)[0], rid("first"));
-    assert_eq!(segment(1).len(), 1000);
-    assert_eq!(segment(2).len(), 501);
-    assert_eq!(segment(2)[500], rid("I2499"));
-    // Pruning walks the index: every id put is found and forgotten.
+    // Pruning lists the bucket: every id put is found and forgotten.
     assert_eq!(cp.prune(now).unwrap(), 2_501);
     assert_eq!(state(&h, "I1234"), None);
+    assert_eq!(cp.total(), 0);
 }
 
 #[test]
@@ -704,42 +715,120 @@ fn prunes_the_oldest_done_ids_when_over_the_cap() {
     let h = host(&[]);
     let cp = checkpoint_of(&h);
     let now = 1_700_000_000i64;
-    let n = checkpoint::MAX_ENTRIES as usize + 3;
-    // Written directly: the index through `put` would take minutes unoptimised.
-    let ids: Vec<String> = (0..n).map(|i| format!("I{i}")).collect();
-    for chunk in ids.chunks(1000).enumerate() {
-        let (seg, items) = chunk;
-        let rids: Vec<String> = items.iter().map(|i| rid(i)).collect();
-        h.kv.borrow_mut().insert(
-            format!("{}/index/{seg}", cp.id_key("x").trim_end_matches("/id/x")),
-            serde_json::to_vec(&rids).unwrap(),
-        );
-        for i in items {
+    let n = checkpoint::MAX_ENTRIES + 3;
+    let entries: Vec<(String, Entry)> = (0..n)
+        .map(|i| {
             let e = Entry {
                 state: State::Done,
-                item_id: i.clone(),
+                item_id: format!("I{i}"),
                 change_key: None,
                 received: None,
-                at: now,
+                // I0 the oldest.
+                at: now - (n - i) as i64,
                 tries: 0,
             };
-            h.kv.borrow_mut()
-                .insert(cp.id_key(&rid(i)), serde_json::to_vec(&e).unwrap());
-        }
-    }
-    let segments: Vec<Value> = (0..n.div_ceil(1000))
-        .map(|s| serde_json::json!({"n": s, "len": ids.chunks(1000).nth(s).unwrap().len()}))
+            (rid(&format!("I{i}")), e)
+        })
         .collect();
-    let index = serde_json::json!({"next": segments.len(), "segments": segments, "total": n, "pruned_at": now});
-    h.kv.borrow_mut().insert(
-        cp.id_key("x").replace("/id/x", "/index"),
-        serde_json::to_vec(&index).unwrap(),
-    );
+    let entries: Vec<(&str, &Entry)> = entries.iter().map(|(id, e)| (id.as_str(), e)).collect();
+    cp.put_all(&entries).unwrap();
     assert_eq!(cp.prune(now).unwrap(), 3);
     assert_eq!(cp.total(), checkpoint::MAX_ENTRIES);
     assert_eq!(state(&h, "I0"), None);
     assert_eq!(state(&h, "I2"), None);
     assert_eq!(state(&h, "I3"), Some(State::Done));
+}
+
+/// Version 1's state, in the shared bucket under `daemon/<scope>/`, moves to the
+/// scope's buckets at the first poll: nothing delivered comes again, the pending
+/// mark-read is retried, and version 1's keys are gone.
+#[test]
+fn version_1_state_moves_to_the_scope_buckets_and_is_honoured() {
+    let h = host(&[]);
+    let scope = scope(&MAILBOX.to_lowercase(), "Inbox");
+    let v1 = |k: &str, v: serde_json::Value| {
+        h.kv.borrow_mut().insert(
+            ("ews".into(), format!("daemon/{scope}/{k}")),
+            serde_json::to_vec(&v).unwrap(),
+        );
+    };
+    let entry = |id: &str, state: &str| serde_json::json!({"state": state, "item_id": id, "change_key": null, "at": 1_700_000_000i64, "tries": 0});
+    v1(&format!("id/{}", rid("I1")), entry("I1", "done"));
+    v1(&format!("id/{}", rid("I2")), entry("I2", "delivered"));
+    v1("pending", serde_json::json!([rid("I2")]));
+    v1(
+        "index",
+        serde_json::json!({"next": 1, "segments": [{"n": 0, "len": 2}], "total": 2, "pruned_at": 1_700_000_000i64}),
+    );
+    v1("index/0", serde_json::json!([rid("I1"), rid("I2")]));
+    // Another scope's state and the token cache stay where they are.
+    h.kv.borrow_mut().insert(
+        ("ews".into(), "daemon/other/pending".into()),
+        b"[]".to_vec(),
+    );
+    h.kv.borrow_mut()
+        .insert(("ews".into(), "oauth-token/x".into()), b"{}".to_vec());
+
+    ok(&h, update_items(&[Ok(())]));
+    ok(
+        &h,
+        find_items(&[found("I1"), found("I2"), found("I3")], true, 3),
+    );
+    ok(&h, get_items(&[Ok("I3")]));
+    let batch = poll_with(&h, 10, 100).unwrap();
+    let ids: Vec<&str> = batch.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, [rid("I3")], "only the new one");
+    let first = body(&h, 0);
+    assert_eq!(op(&first), "UpdateItem", "the pending mark-read first");
+    assert!(first.contains(r#"Id="I2""#), "{first}");
+    assert_eq!(state(&h, "I2"), Some(State::Done));
+    assert!(checkpoint_of(&h).pending().unwrap().is_empty());
+    let shared: Vec<String> =
+        h.kv.borrow()
+            .keys()
+            .filter(|(b, _)| b == "ews")
+            .map(|(_, k)| k.clone())
+            .collect();
+    assert_eq!(shared, ["daemon/other/pending", "oauth-token/x"]);
+    assert_eq!(
+        h.kv.borrow()[&(format!("ews-daemon-{scope}"), "version".to_string())],
+        b"2"
+    );
+}
+
+/// A whole UpdateItem that keeps failing counts its tries: an email is given up
+/// only after ten of them and a week pending, so an outage gives nothing up.
+#[test]
+fn a_mark_read_that_always_fails_is_given_up_after_ten_tries_and_a_week() {
+    let h = host(&[]);
+    mark(&h, "I1", State::Delivered, 1_700_000_000);
+    let cp = checkpoint_of(&h);
+    cp.add_pending(&rid("I1"), h.now.get() as i64).unwrap();
+    let busy = || {
+        env(
+            r#"<s:Fault><faultcode>a:ErrorAccessDenied</faultcode><faultstring>denied</faultstring><detail><e:ResponseCode xmlns:e="e">ErrorAccessDenied</e:ResponseCode><e:Message xmlns:e="e">denied</e:Message></detail></s:Fault>"#,
+        )
+    };
+    for _ in 0..12 {
+        h.respond(500, &[], &busy());
+        ok(&h, find_items(&[], true, 0));
+        poll_with(&h, 10, 100).unwrap();
+    }
+    assert_eq!(state(&h, "I1"), Some(State::Delivered), "not within a week");
+    h.now.set(h.now.get() + 8 * 86_400);
+    h.respond(500, &[], &busy());
+    ok(&h, find_items(&[], true, 0));
+    poll_with(&h, 10, 100).unwrap();
+    assert_eq!(state(&h, "I1"), Some(State::Done));
+    assert!(cp.pending().unwrap().is_empty());
+    assert!(
+        h.logs
+            .borrow()
+            .iter()
+            .any(|l| l.starts_with("Error daemon") && l.contains("given up")),
+        "{:?}",
+        h.logs.borrow()
+    );
 }
 
 #[test]
@@ -750,7 +839,7 @@ fn a_crash_inside_ack_still_marks_read_and_never_redelivers() {
     ok(&h, get_items(&[Ok("I1")]));
     let batch = poll_with(&h, 10, 100).unwrap();
     let id = batch.items[0].id.clone();
-    checkpoint_of(&h).set_pending(&[id]).unwrap();
+    checkpoint_of(&h).add_pending(&id, 0).unwrap();
     // The next poll retries the pending mark-read first, and the email is
     // not handed out again even though Exchange still lists it unread.
     ok(&h, update_items(&[Ok(())]));

@@ -10,7 +10,8 @@ pub struct FakeHost {
     pub now: Cell<u64>,
     pub config: RefCell<BTreeMap<String, String>>,
     pub secrets: RefCell<BTreeMap<String, String>>,
-    pub kv: RefCell<BTreeMap<String, Vec<u8>>>,
+    /// (bucket, key) -> value.
+    pub kv: RefCell<BTreeMap<(String, String), Vec<u8>>>,
     pub responses: RefCell<VecDeque<Result<HttpResponse, TransportError>>>,
     pub requests: RefCell<Vec<HttpRequest>>,
     pub logs: RefCell<Vec<String>>,
@@ -80,16 +81,27 @@ impl Host for FakeHost {
     fn secret(&self, name: &str) -> Result<Option<String>, String> {
         Ok(self.secrets.borrow().get(name).cloned())
     }
-    fn kv_get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
-        Ok(self.kv.borrow().get(key).cloned())
+    fn kv_get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
+        Ok(self.kv.borrow().get(&(bucket.into(), key.into())).cloned())
     }
-    fn kv_set(&self, key: &str, value: &[u8]) -> Result<(), String> {
-        self.kv.borrow_mut().insert(key.into(), value.to_vec());
+    fn kv_set(&self, bucket: &str, key: &str, value: &[u8]) -> Result<(), String> {
+        self.kv
+            .borrow_mut()
+            .insert((bucket.into(), key.into()), value.to_vec());
         Ok(())
     }
-    fn kv_delete(&self, key: &str) -> Result<(), String> {
-        self.kv.borrow_mut().remove(key);
+    fn kv_delete(&self, bucket: &str, key: &str) -> Result<(), String> {
+        self.kv.borrow_mut().remove(&(bucket.into(), key.into()));
         Ok(())
+    }
+    fn kv_keys(&self, bucket: &str) -> Result<Vec<String>, String> {
+        Ok(self
+            .kv
+            .borrow()
+            .keys()
+            .filter(|(b, _)| b == bucket)
+            .map(|(_, k)| k.clone())
+            .collect())
     }
     fn log(&self, level: Level, context: &str, message: &str) {
         self.logs

@@ -144,6 +144,10 @@ pub enum Level {
     Error,
 }
 
+/// The bucket named in docs/contract.md: the token cache's, and the
+/// daemon's state before it had buckets of its own.
+pub const SHARED_BUCKET: &str = "ews";
+
 /// Everything the component may do outside itself. Storage and config
 /// failures are strings: the caller decides which failure class they are.
 pub trait Host {
@@ -154,9 +158,13 @@ pub trait Host {
     fn config_get(&self, key: &str) -> Result<Option<String>, String>;
     /// `Ok(None)` when the host has no secret of that name.
     fn secret(&self, name: &str) -> Result<Option<String>, String>;
-    fn kv_get(&self, key: &str) -> Result<Option<Vec<u8>>, String>;
-    fn kv_set(&self, key: &str, value: &[u8]) -> Result<(), String>;
-    fn kv_delete(&self, key: &str) -> Result<(), String>;
+    /// wasi:keyvalue in `bucket`: [`SHARED_BUCKET`], or one of the daemon's
+    /// per-scope buckets (daemon/checkpoint.rs).
+    fn kv_get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, String>;
+    fn kv_set(&self, bucket: &str, key: &str, value: &[u8]) -> Result<(), String>;
+    fn kv_delete(&self, bucket: &str, key: &str) -> Result<(), String>;
+    /// Every key in `bucket` (the host pages them; the caller gets them all).
+    fn kv_keys(&self, bucket: &str) -> Result<Vec<String>, String>;
     /// `context` is the module (`ews.client`, `auth.oauth2`); never a secret in `message`.
     fn log(&self, level: Level, context: &str, message: &str);
 }

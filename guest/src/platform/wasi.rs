@@ -15,8 +15,6 @@ use crate::bindings::wasi::io::streams::StreamError;
 use crate::bindings::wasi::keyvalue::store as kv;
 use crate::bindings::wasi::logging::logging;
 
-/// The bucket named in docs/contract.md.
-const BUCKET: &str = "ews";
 use super::MAX_RESPONSE_BYTES;
 /// wasi:io streams accept at most 4096 bytes per blocking write.
 const WRITE_CHUNK: usize = 4096;
@@ -51,16 +49,33 @@ impl Host for WasiHost {
         }
     }
 
-    fn kv_get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
-        bucket()?.get(key).map_err(kv_error)
+    fn kv_get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
+        open(bucket)?.get(key).map_err(|e| kv_error(bucket, e))
     }
 
-    fn kv_set(&self, key: &str, value: &[u8]) -> Result<(), String> {
-        bucket()?.set(key, value).map_err(kv_error)
+    fn kv_set(&self, bucket: &str, key: &str, value: &[u8]) -> Result<(), String> {
+        open(bucket)?
+            .set(key, value)
+            .map_err(|e| kv_error(bucket, e))
     }
 
-    fn kv_delete(&self, key: &str) -> Result<(), String> {
-        bucket()?.delete(key).map_err(kv_error)
+    fn kv_delete(&self, bucket: &str, key: &str) -> Result<(), String> {
+        open(bucket)?.delete(key).map_err(|e| kv_error(bucket, e))
+    }
+
+    fn kv_keys(&self, bucket: &str) -> Result<Vec<String>, String> {
+        let b = open(bucket)?;
+        let mut keys = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = b.list_keys(cursor).map_err(|e| kv_error(bucket, e))?;
+            keys.extend(page.keys);
+            match page.cursor {
+                // A cursor that does not move would loop for ever.
+                Some(next) if Some(next) != cursor => cursor = Some(next),
+                _ => return Ok(keys),
+            }
+        }
     }
 
     fn log(&self, level: Level, context: &str, message: &str) {
@@ -74,14 +89,14 @@ impl Host for WasiHost {
     }
 }
 
-fn bucket() -> Result<kv::Bucket, String> {
-    kv::open(BUCKET).map_err(kv_error)
+fn open(bucket: &str) -> Result<kv::Bucket, String> {
+    kv::open(bucket).map_err(|e| kv_error(bucket, e))
 }
 
-fn kv_error(e: kv::Error) -> String {
+fn kv_error(bucket: &str, e: kv::Error) -> String {
     match e {
-        kv::Error::NoSuchStore => format!("no key-value bucket {BUCKET}"),
-        kv::Error::AccessDenied => format!("access to key-value bucket {BUCKET} denied"),
+        kv::Error::NoSuchStore => format!("no key-value bucket {bucket}"),
+        kv::Error::AccessDenied => format!("access to key-value bucket {bucket} denied"),
         kv::Error::Other(m) => m,
     }
 }

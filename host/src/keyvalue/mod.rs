@@ -68,10 +68,27 @@ fn valid_bucket(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
 }
 
+/// The buckets the component may open (Spin's `key_value_stores`, with the
+/// daemon's per-scope buckets as prefixes): `ews` for the token cache, and
+/// `ews-daemon-<scope>`, `ews-pending-<scope>` for each mailbox and folder it
+/// watches (docs/contract.md). Another name is `access-denied`.
+const ALLOWED: &[&str] = &["ews"];
+const ALLOWED_PREFIXES: &[&str] = &["ews-daemon-", "ews-pending-"];
+
+fn allowed(name: &str) -> bool {
+    ALLOWED.contains(&name)
+        || ALLOWED_PREFIXES
+            .iter()
+            .any(|p| name.len() > p.len() && name.starts_with(p))
+}
+
 impl Host for KvState {
     fn open(&mut self, identifier: String) -> wasmtime::Result<Result<Resource<Bucket>, Error>> {
         if !valid_bucket(&identifier) {
             return Ok(Err(Error::NoSuchStore));
+        }
+        if !allowed(&identifier) {
+            return Ok(Err(Error::AccessDenied));
         }
         Ok(Ok(self.table.push(Bucket { name: identifier })?))
     }
@@ -176,6 +193,14 @@ mod tests {
             kv.open("bad/name".into()).unwrap(),
             Err(Error::NoSuchStore)
         ));
+        for other in ["other", "ews-daemon-", "ewsx", "ews-cache-1"] {
+            assert!(
+                matches!(kv.open(other.into()).unwrap(), Err(Error::AccessDenied)),
+                "{other}"
+            );
+        }
+        assert!(kv.open("ews-daemon-0123abcd".into()).unwrap().is_ok());
+        assert!(kv.open("ews-pending-0123abcd".into()).unwrap().is_ok());
         let rep = kv.open("ews".into()).unwrap().unwrap().rep();
         let b = || Resource::<Bucket>::new_borrow(rep);
         let first = kv.list_keys(b(), None).unwrap().unwrap();
