@@ -21,6 +21,16 @@ pub struct App {
     pub redactor: Arc<Redactor>,
     #[allow(dead_code)]
     pub config: RuntimeConfig,
+    /// The file as read: its `[[mailboxes]]` views are granted one by one.
+    pub raw: RawConfig,
+}
+
+/// What one mailbox of `[[mailboxes]]` is granted: its own configuration,
+/// secrets and allowed hosts, over the process's one state store.
+pub struct Grant {
+    pub caps: Capabilities,
+    pub config: RuntimeConfig,
+    pub redactor: Arc<Redactor>,
 }
 
 impl App {
@@ -48,47 +58,99 @@ impl App {
     pub fn start(config: Option<&Path>, component: Option<&Path>) -> Result<App, Failure> {
         let (runtime, manifest, raw, _) =
             Self::describe_only(config.map(Into::into), component.map(Into::into))?;
-        let config = raw.resolve(&manifest, &process_env)?;
-        let secret_names: Vec<&str> = crate::config::all_secrets(&manifest).collect();
-        let provider = EnvFileProvider::load(secret_names, &config.secret_files, &process_env)?;
-        let redactor = Arc::new(Redactor::new(provider.values()));
-        let logger = Logger::new(Level::from_env(), redactor.clone());
-
-        let (hosts, notes) = http_allow::allow_list(&manifest, &config.guest)?;
-        for note in notes {
-            logger.host(Level::Debug, "http", &note);
-        }
-        let allowed: Vec<String> = hosts.iter().map(|h| h.to_string()).collect();
-        logger.host(
-            Level::Debug,
-            "http",
-            &format!("allowed: {}", allowed.join(", ")),
-        );
-
-        let state = &config.host.state_path;
-        let kv = SqliteStore::open(state).map_err(|e| {
+        // Every key checked (every mailbox's too) before anything is created.
+        let state = &raw.resolve(&manifest, &process_env)?.host.state_path;
+        let kv: Arc<SqliteStore> = Arc::new(SqliteStore::open(state).map_err(|e| {
             Failure::internal(format!(
                 "cannot open the state file {}: {e:#}",
                 state.display()
             ))
-        })?;
-        let caps = Capabilities {
-            allowed_hosts: Arc::new(hosts),
-            kv: Arc::new(kv),
-            config: Arc::new(config.guest.clone()),
-            secrets: Arc::new(provider),
-            revealable: Arc::new(manifest.secret_keys().map(String::from).collect()),
-            logger,
-            max_memory_mb: config.host.max_memory_mb,
-        };
+        })?);
+        let Grant {
+            caps,
+            config,
+            redactor,
+        } = grant(&manifest, &raw, kv)?;
         Ok(App {
             runtime,
             manifest,
             caps,
             redactor,
             config,
+            raw,
         })
     }
+
+    /// One grant per `[[mailboxes]]` entry, named (its `name`, else its
+    /// mailbox and folder); empty when the file has none.
+    pub fn mailboxes(&self) -> Result<Vec<(String, Grant)>, Failure> {
+        let mut out = Vec::new();
+        for (i, view) in self.raw.mailboxes().into_iter().enumerate() {
+            let g = grant(&self.manifest, &view, self.caps.kv.clone()).map_err(|e| {
+                Failure::new(e.kind, format!("mailboxes[{}]: {}", i + 1, e.message))
+            })?;
+            let name = view.entry_name().unwrap_or_else(|| {
+                let get = |k: &str| g.config.guest.get(k).cloned().unwrap_or_default();
+                format!("{} {}", get("primary_smtp_address"), get("folder"))
+                    .trim()
+                    .to_string()
+            });
+            out.push((name, g));
+        }
+        Ok(out)
+    }
+}
+
+/// Resolves `raw` against the manifest and grants what it names.
+fn grant(
+    manifest: &Manifest,
+    raw: &RawConfig,
+    kv: Arc<dyn crate::keyvalue::Store>,
+) -> Result<Grant, Failure> {
+    let config = raw.resolve(manifest, &process_env)?;
+    let secret_names: Vec<&str> = crate::config::all_secrets(manifest).collect();
+    // A mailbox entry's own `<secret>_file` wins over the environment, as its
+    // other keys do: the environment's secret is the other mailboxes'.
+    let own: Vec<String> = secret_names
+        .iter()
+        .filter(|s| raw.entry_sets(&format!("{s}_file")))
+        .map(|s| crate::config::env_name(s))
+        .collect();
+    let env = |name: &str| {
+        if own.iter().any(|o| o == name) {
+            None
+        } else {
+            process_env(name)
+        }
+    };
+    let provider = EnvFileProvider::load(secret_names, &config.secret_files, &env)?;
+    let redactor = Arc::new(Redactor::new(provider.values()));
+    let logger = Logger::new(Level::from_env(), redactor.clone());
+
+    let (hosts, notes) = http_allow::allow_list(manifest, &config.guest)?;
+    for note in notes {
+        logger.host(Level::Debug, "http", &note);
+    }
+    let allowed: Vec<String> = hosts.iter().map(|h| h.to_string()).collect();
+    logger.host(
+        Level::Debug,
+        "http",
+        &format!("allowed: {}", allowed.join(", ")),
+    );
+    let caps = Capabilities {
+        allowed_hosts: Arc::new(hosts),
+        kv,
+        config: Arc::new(config.guest.clone()),
+        secrets: Arc::new(provider),
+        revealable: Arc::new(manifest.secret_keys().map(String::from).collect()),
+        logger,
+        max_memory_mb: config.host.max_memory_mb,
+    };
+    Ok(Grant {
+        caps,
+        config,
+        redactor,
+    })
 }
 
 /// `--component` > `EWS_COMPONENT` > config `component` >

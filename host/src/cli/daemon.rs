@@ -1,22 +1,27 @@
 //! `daemon [--once] [--interval 60s] [--max N]`: hands new emails to a sink
 //! (docs/daemon.md). Progress on stderr, one `daemon: ...` line per step;
 //! with `--once`, a failure of the last step is the usual JSON line, on
-//! stderr too: stdout may be the stdout sink's record stream.
+//! stderr too: stdout may be the stdout sink's record stream. With
+//! `[[mailboxes]]` in the config, one thread per mailbox, at most
+//! `concurrency` steps at once (docs/fleet.md).
 
-use super::app::App;
+use super::app::{App, Grant};
 use super::CmdResult;
 use crate::bindings::exports::soar::integration::daemon::{Batch, Item};
-use crate::config::SinkKind;
+use crate::config::{HostConfig, SinkKind};
 use crate::daemon::dead_letters::DeadLetters;
 use crate::daemon::scheduler::{self, Calls, DeadLetterStore, Guest, Settings, StepReport};
 use crate::daemon::sinks::dir::DirSink;
 use crate::daemon::sinks::http::HttpSink;
 use crate::daemon::sinks::stdout::StdoutSink;
 use crate::daemon::sinks::Sink;
+use crate::daemon::slots::Slots;
 use crate::daemon::{human, install_signals, parse_interval, Stop};
 use crate::error::Failure;
-use crate::runtime::DaemonInstance;
+use crate::runtime::{DaemonInstance, Runtime};
 use crate::secrets::Redactor;
+use crate::secrets::SecretProvider;
+use crate::state::Capabilities;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,14 +39,21 @@ pub struct Args {
     max: Option<u32>,
 }
 
-struct RuntimeGuest<'a>(&'a App);
+/// One mailbox's steps on the shared runtime; with `slots`, each step waits
+/// for one of the process's `concurrency`.
+struct RuntimeGuest<'a> {
+    runtime: &'a Runtime,
+    caps: &'a Capabilities,
+    slots: Option<&'a Slots>,
+}
 
 impl Guest for RuntimeGuest<'_> {
     fn with_instance(
         &self,
         f: &mut dyn FnMut(&mut dyn Calls) -> StepReport,
     ) -> Result<StepReport, Failure> {
-        self.0.runtime.daemon_step(&self.0.caps, |d| f(d))
+        let _slot = self.slots.map(Slots::take);
+        self.runtime.daemon_step(self.caps, |d| f(d))
     }
 }
 
@@ -80,22 +92,133 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
         )
     })?;
     let app = App::start(config, component).map_err(|e| (e, None))?;
-    let redactor = app.redactor.clone();
-    let with = |e: Failure| (e, Some(redactor.clone()));
-    let host = &app.config.host;
+    let mailboxes = app
+        .mailboxes()
+        .map_err(|e| (e, Some(app.redactor.clone())))?;
+    if mailboxes.is_empty() {
+        let redactor = app.redactor.clone();
+        let say = |line: &str| say(&redactor, "", line);
+        let guest = RuntimeGuest {
+            runtime: &app.runtime,
+            caps: &app.caps,
+            slots: None,
+        };
+        return watch(&guest, &app.config.host, &app.caps, args, &stop, &say)
+            .map_err(|e| (e, Some(redactor.clone())));
+    }
+    // Every mailbox's secrets are hidden from every line.
+    let redactor = Arc::new(crate::secrets::Redactor::new(
+        mailboxes
+            .iter()
+            .flat_map(|(_, g)| g.caps.secrets.values())
+            .chain(app.caps.secrets.values()),
+    ));
+    let slots = Slots::new(app.config.host.concurrency);
+    say(
+        &redactor,
+        "",
+        &format!(
+            "{} mailboxes, at most {} steps at once",
+            mailboxes.len(),
+            app.config.host.concurrency
+        ),
+    );
+    let results: Vec<Result<(), Failure>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = mailboxes
+            .iter()
+            .map(|(name, g)| {
+                let (app, slots, stop, redactor) = (&app, &slots, &stop, &redactor);
+                scope.spawn(move || {
+                    let Grant { caps, config, .. } = g;
+                    let guest = RuntimeGuest {
+                        runtime: &app.runtime,
+                        caps,
+                        slots: Some(slots),
+                    };
+                    let say = |line: &str| say(redactor, name, line);
+                    watch(&guest, &config.host, caps, args, stop, &say)
+                        .map_err(|e| Failure::new(e.kind, format!("mailbox {name}: {}", e.message)))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Failure::internal("a mailbox's thread panicked")))
+            })
+            .collect()
+    });
+    // --once: every mailbox ran to its end; the first failure is the answer.
+    match results.into_iter().find_map(Result::err) {
+        Some(f) => Err((f, Some(redactor))),
+        None => Ok(()),
+    }
+}
+
+/// A progress line on stderr, one line whatever the text, secrets hidden.
+fn say(redactor: &crate::secrets::Redactor, mailbox: &str, line: &str) {
+    let line = redactor.redact(line).replace(['\n', '\r'], " ");
+    if mailbox.is_empty() {
+        eprintln!("daemon: {line}");
+    } else {
+        eprintln!("daemon: [{}] {line}", redactor.redact(mailbox));
+    }
+}
+
+/// One mailbox's loop: its sink, its dead letters, its steps.
+fn watch(
+    guest: &RuntimeGuest<'_>,
+    host: &HostConfig,
+    caps: &Capabilities,
+    args: &Args,
+    stop: &Arc<Stop>,
+    say: &dyn Fn(&str),
+) -> Result<(), Failure> {
     let settings = Settings {
         interval: args.interval.unwrap_or(host.daemon_interval),
         max: args.max.unwrap_or(host.daemon_max),
         once: args.once,
     };
-    let say = |line: &str| {
-        eprintln!(
-            "daemon: {}",
-            redactor.redact(line).replace(['\n', '\r'], " ")
-        )
+    let (mut sink, what) = open_sink(host, caps.secrets.as_ref(), stop, say)?;
+    let state = &host.state_path;
+    let store = DeadLetters::open(state).map_err(|e| {
+        Failure::internal(format!(
+            "cannot open the dead letters in the state file {} (state_path): {e}",
+            state.display()
+        ))
+    })?;
+    let mut dead = Kept {
+        store,
+        redactor: Arc::new(crate::secrets::Redactor::new(caps.secrets.values())),
     };
+    say(&format!(
+        "started: sink {what}, {}max {}",
+        if settings.once {
+            "once, ".to_string()
+        } else {
+            format!("every {}, ", human(settings.interval))
+        },
+        settings.max
+    ));
+    let mut progress = |line: &str| say(line);
+    scheduler::run(
+        guest,
+        sink.as_mut(),
+        &mut dead,
+        &settings,
+        stop,
+        &mut progress,
+    )
+}
 
-    let (mut sink, what): (Box<dyn Sink>, String) = match host.sink {
+fn open_sink(
+    host: &HostConfig,
+    secrets: &dyn SecretProvider,
+    stop: &Arc<Stop>,
+    say: &dyn Fn(&str),
+) -> Result<(Box<dyn Sink>, String), Failure> {
+    Ok(match host.sink {
         SinkKind::Stdout => (
             Box::new(StdoutSink::stdout(host.sink_stdout_inline)),
             format!(
@@ -109,12 +232,10 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
         ),
         SinkKind::Dir => {
             let dir = host.sink_dir.as_deref().ok_or_else(|| {
-                with(Failure::invalid_input(
-                    "sink_dir is required when sink = \"dir\"",
-                ))
+                Failure::invalid_input("sink_dir is required when sink = \"dir\"")
             })?;
             let (sink, cleaned) =
-                DirSink::open(dir).map_err(|e| with(Failure::new(e.kind, e.message)))?;
+                DirSink::open(dir).map_err(|e| Failure::new(e.kind, e.message))?;
             if cleaned > 0 {
                 say(&format!(
                     "removed {cleaned} leftovers of an interrupted run in {}",
@@ -124,49 +245,16 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
             (Box::new(sink), format!("dir {}", dir.display()))
         }
         SinkKind::Http => {
-            let key = app.caps.secrets.get("engine_access_key");
+            let key = secrets.get("engine_access_key");
             let sink = HttpSink::from_config(
                 host.engine_api_url.as_deref(),
                 host.engine_access_id.as_deref(),
                 key.as_deref(),
                 host.engine_ca_file.as_deref(),
-            )
-            .map_err(with)?
+            )?
             .with_stop(stop.clone());
             let what = format!("http {}", sink.target());
             (Box::new(sink), what)
         }
-    };
-
-    let state = &host.state_path;
-    let store = DeadLetters::open(state).map_err(|e| {
-        with(Failure::internal(format!(
-            "cannot open the dead letters in the state file {} (state_path): {e}",
-            state.display()
-        )))
-    })?;
-    let mut dead = Kept {
-        store,
-        redactor: redactor.clone(),
-    };
-
-    say(&format!(
-        "started: sink {what}, {}max {}",
-        if settings.once {
-            "once, ".to_string()
-        } else {
-            format!("every {}, ", human(settings.interval))
-        },
-        settings.max
-    ));
-    let mut progress = |line: &str| say(line);
-    scheduler::run(
-        &RuntimeGuest(&app),
-        sink.as_mut(),
-        &mut dead,
-        &settings,
-        &stop,
-        &mut progress,
-    )
-    .map_err(with)
+    })
 }

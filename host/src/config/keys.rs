@@ -19,6 +19,18 @@ const HOST_KEYS: &[&str] = &[
     "sink_stdout_files",
     "daemon_interval",
     "daemon_max",
+    "concurrency",
+];
+
+/// Host keys that serve every mailbox at once, so an entry of `[[mailboxes]]`
+/// may not set them: one component, one state file, one process's limits.
+pub const PROCESS_KEYS: &[&str] = &[
+    "component",
+    "state_path",
+    "cache_dir",
+    "max_memory_mb",
+    "call_timeout_secs",
+    "concurrency",
 ];
 
 /// The host's own secret (the automation engine's access key).
@@ -62,6 +74,26 @@ impl<'a> Known<'a> {
         );
         keys.extend(self.secrets().map(|s| format!("{s}_file")));
         keys
+    }
+
+    /// A key of one `[[mailboxes]]` entry (`n` from 1): a file key, not one
+    /// of the process's, or the entry's `name`.
+    pub fn check_entry_key(
+        &self,
+        n: usize,
+        key: &str,
+        file: Option<String>,
+    ) -> Result<(), Failure> {
+        if key == "name" {
+            return Ok(());
+        }
+        if PROCESS_KEYS.contains(&key) {
+            return Err(Failure::invalid_input(format!(
+                "mailboxes[{n}].{key}: set {key} at the top level: it serves every mailbox"
+            )));
+        }
+        self.check_file_key(key, file.map(|f| format!("mailboxes[{n}] of {f}")))
+            .map_err(|e| Failure::invalid_input(format!("mailboxes[{n}]: {}", e.message)))
     }
 
     /// A key written in the TOML file: known, not a secret.

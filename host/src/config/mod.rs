@@ -42,10 +42,15 @@ struct Value {
 }
 
 /// The file as read, before the manifest is known.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct RawConfig {
     file: BTreeMap<String, Value>,
     file_name: Option<PathBuf>,
+    /// `[[mailboxes]]`: each entry's own keys (docs/fleet.md).
+    mailboxes: Vec<BTreeMap<String, Value>>,
+    /// In the view of one entry ([`RawConfig::mailboxes`]): its keys, which win
+    /// over the environment and the top level.
+    entry: Option<BTreeMap<String, Value>>,
 }
 
 /// Everything resolved: guest keys for wasi:config, host keys typed.
@@ -78,6 +83,8 @@ pub struct HostConfig {
     pub sink_stdout_inline: bool,
     pub daemon_interval: std::time::Duration,
     pub daemon_max: u32,
+    /// Daemon steps running at once over all mailboxes.
+    pub concurrency: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,25 +113,79 @@ impl RawConfig {
             ))
         })?;
         let base = path.parent().map(Path::to_path_buf);
-        let mut file = BTreeMap::new();
-        for (key, value) in table {
-            let text = toml_to_string(&key, &value)?;
-            file.insert(
-                key,
-                Value {
-                    text,
-                    base: base.clone(),
-                },
-            );
+        let flat = |table: toml::Table, place: &str| -> Result<BTreeMap<String, Value>, Failure> {
+            let mut out = BTreeMap::new();
+            for (key, value) in table {
+                let text = toml_to_string(&format!("{place}{key}"), &value)?;
+                out.insert(
+                    key,
+                    Value {
+                        text,
+                        base: base.clone(),
+                    },
+                );
+            }
+            Ok(out)
+        };
+        let mut table = table;
+        let mut mailboxes = Vec::new();
+        if let Some(list) = table.remove("mailboxes") {
+            let toml::Value::Array(entries) = list else {
+                return Err(Failure::invalid_input(
+                    "mailboxes: expected [[mailboxes]] tables, one per mailbox",
+                ));
+            };
+            for (i, entry) in entries.into_iter().enumerate() {
+                let toml::Value::Table(t) = entry else {
+                    return Err(Failure::invalid_input(format!(
+                        "mailboxes[{}]: expected a table of settings",
+                        i + 1
+                    )));
+                };
+                mailboxes.push(flat(t, &format!("mailboxes[{}].", i + 1))?);
+            }
         }
         Ok(RawConfig {
-            file,
+            file: flat(table, "")?,
             file_name: Some(path.to_path_buf()),
+            mailboxes,
+            entry: None,
         })
     }
 
-    /// A key's value: the environment wins over the file.
+    /// One view per `[[mailboxes]]` entry, in the file's order (none when the
+    /// file has no such list: the top level is then the one mailbox).
+    pub fn mailboxes(&self) -> Vec<RawConfig> {
+        self.mailboxes
+            .iter()
+            .map(|entry| RawConfig {
+                file: self.file.clone(),
+                file_name: self.file_name.clone(),
+                mailboxes: Vec::new(),
+                entry: Some(entry.clone()),
+            })
+            .collect()
+    }
+
+    /// Whether the entry, in a view of one, sets `key` itself.
+    pub fn entry_sets(&self, key: &str) -> bool {
+        self.entry.as_ref().is_some_and(|e| e.contains_key(key))
+    }
+
+    /// The entry's `name`, in a view of one.
+    pub fn entry_name(&self) -> Option<String> {
+        self.entry
+            .as_ref()
+            .and_then(|e| e.get("name"))
+            .map(|v| v.text.clone())
+    }
+
+    /// A key's value: the entry's (in a view of one), then the environment,
+    /// then the file's top level.
     fn get(&self, key: &str, env: Env) -> Option<Value> {
+        if let Some(v) = self.entry.as_ref().and_then(|e| e.get(key)) {
+            return Some(v.clone());
+        }
         if let Some(text) = env(&env_name(key)) {
             return Some(Value { text, base: None });
         }
@@ -195,6 +256,9 @@ impl RawConfig {
             daemon_max: u32::try_from(number("daemon_max", 1000)?).map_err(|_| {
                 Failure::invalid_input("daemon_max must be a positive whole number below 2^32")
             })?,
+            concurrency: u32::try_from(number("concurrency", 4)?).map_err(|_| {
+                Failure::invalid_input("concurrency must be a positive whole number below 2^32")
+            })?,
         })
     }
 
@@ -204,6 +268,11 @@ impl RawConfig {
         let file = self.file_name.as_deref().map(Path::display);
         for key in self.file.keys() {
             known.check_file_key(key, file.as_ref().map(|d| d.to_string()))?;
+        }
+        for (i, entry) in self.mailboxes.iter().enumerate() {
+            for key in entry.keys() {
+                known.check_entry_key(i + 1, key, file.as_ref().map(|d| d.to_string()))?;
+            }
         }
         let mut guest = BTreeMap::new();
         for field in manifest.config.iter().filter(|f| !f.secret) {

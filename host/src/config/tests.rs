@@ -150,3 +150,59 @@ fn env_arrays_accept_json_or_commas() {
         assert_eq!(cfg.guest["scopes"], want);
     }
 }
+
+#[test]
+fn each_mailbox_entry_wins_over_the_environment_and_the_top_level() {
+    let path = write(
+        "mailboxes",
+        "ews_url = \"https://top.example/EWS\"\nrequest_timeout_secs = 5\nsink = \"dir\"\nconcurrency = 3\n\n\
+         [[mailboxes]]\nname = \"soc\"\news_url = \"https://soc.example/EWS\"\nsink_dir = \"soc\"\n\n\
+         [[mailboxes]]\nsink_dir = \"/abs/other\"\n",
+    );
+    let raw = RawConfig::load(Some(&path)).unwrap();
+    let vars: HashMap<&str, &str> = [("EWS_URL", "https://env.example/EWS")].into();
+    let env = |k: &str| vars.get(k).map(|v| v.to_string());
+    let top = raw.resolve(&manifest(), &env).unwrap();
+    assert_eq!(top.host.concurrency, 3);
+    let views = raw.mailboxes();
+    assert_eq!(views.len(), 2);
+    let soc = views[0].resolve(&manifest(), &env).unwrap();
+    assert_eq!(views[0].entry_name().as_deref(), Some("soc"));
+    assert_eq!(
+        soc.guest["ews_url"], "https://soc.example/EWS",
+        "the entry's own"
+    );
+    assert_eq!(soc.guest["request_timeout_secs"], "5", "the top level's");
+    assert!(
+        !soc.guest.contains_key("name"),
+        "the entry's name stays on the host"
+    );
+    assert_eq!(soc.host.sink_dir, Some(path.parent().unwrap().join("soc")));
+    let other = views[1].resolve(&manifest(), &env).unwrap();
+    assert_eq!(
+        other.guest["ews_url"], "https://env.example/EWS",
+        "the environment's"
+    );
+    assert_eq!(other.host.sink_dir, Some(PathBuf::from("/abs/other")));
+}
+
+#[test]
+fn a_mailbox_entry_cannot_set_a_process_key_or_nest_tables() {
+    let path = write("entry-process", "[[mailboxes]]\nmax_memory_mb = 64\n");
+    let err = RawConfig::load(Some(&path))
+        .unwrap()
+        .resolve(&manifest(), &|_| None)
+        .unwrap_err();
+    assert!(
+        err.message
+            .contains("mailboxes[1].max_memory_mb: set max_memory_mb at the top level"),
+        "{}",
+        err.message
+    );
+    let path = write("entry-nested", "[[mailboxes]]\n[mailboxes.x]\na = 1\n");
+    let err = RawConfig::load(Some(&path)).unwrap_err();
+    assert!(err.message.contains("mailboxes[1].x"), "{}", err.message);
+    let path = write("entry-not-tables", "mailboxes = 3\n");
+    let err = RawConfig::load(Some(&path)).unwrap_err();
+    assert!(err.message.contains("[[mailboxes]]"), "{}", err.message);
+}

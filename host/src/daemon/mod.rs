@@ -7,6 +7,7 @@
 pub mod dead_letters;
 pub mod scheduler;
 pub mod sinks;
+pub mod slots;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex};

@@ -131,6 +131,8 @@ impl Run {
 pub struct Host {
     pub dir: tempfile::TempDir,
     pub config: BTreeMap<String, String>,
+    /// TOML after the flat keys: `[[mailboxes]]` tables.
+    tables: String,
     env: Vec<(String, String)>,
     secrets: Vec<String>,
     component: PathBuf,
@@ -142,6 +144,7 @@ impl Host {
         let mut host = Host {
             dir,
             config: BTreeMap::new(),
+            tables: String::new(),
             env: vec![],
             secrets: vec![],
             component,
@@ -223,6 +226,15 @@ impl Host {
         self
     }
 
+    /// One `[[mailboxes]]` entry, its settings as strings (docs/fleet.md).
+    pub fn mailbox(&mut self, settings: &[(&str, &str)]) -> &mut Self {
+        self.tables.push_str("\n[[mailboxes]]\n");
+        for (k, v) in settings {
+            self.tables.push_str(&format!("{k} = {}\n", toml_string(v)));
+        }
+        self
+    }
+
     pub fn unset(&mut self, key: &str) -> &mut Self {
         self.config.remove(key);
         self
@@ -249,7 +261,7 @@ impl Host {
             .iter()
             .map(|(k, v)| format!("{k} = {v}\n"))
             .collect();
-        std::fs::write(&path, toml).expect("write config");
+        std::fs::write(&path, toml + &self.tables).expect("write config");
         path
     }
 

@@ -1,0 +1,172 @@
+//! One `ews-host daemon` for many mailboxes (`[[mailboxes]]`, docs/fleet.md):
+//! each into its own sink, exactly once, with a bounded number of steps at
+//! once, and one mailbox's failure never stopping the others.
+
+use e2e::fixtures::{self, email, ALICE, BOB, CLIENT_ID, CLIENT_SECRET, PHISHING, TENANT};
+use e2e::{dir_sink_records, on_both_apis, Api, Host, MockExchange};
+use mock_exchange::NewMessage;
+
+on_both_apis!(
+    one_host_serves_several_mailboxes_each_into_its_own_sink_exactly_once,
+    a_mailbox_that_fails_does_not_stop_the_others,
+);
+
+fn add(mock: &MockExchange, mailbox: &str, folder: &str, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let received = format!("2026-11-20T08:{i:02}:00Z");
+            mock.add_message(
+                mailbox,
+                folder,
+                &email("a@x.example", &format!("{mailbox} {folder} {i}"), "ok"),
+                NewMessage {
+                    received: &received,
+                    ..NewMessage::default()
+                },
+            )
+        })
+        .collect()
+}
+
+fn host(mock: &MockExchange, api: Api) -> Host {
+    let mut h = Host::oauth_on(api, mock, TENANT, CLIENT_ID, CLIENT_SECRET, ALICE);
+    h.set("sink", "dir").set_toml("concurrency", "2");
+    h
+}
+
+fn one_host_serves_several_mailboxes_each_into_its_own_sink_exactly_once(api: Api) {
+    let mock = fixtures::mock();
+    let alice = add(&mock, ALICE, PHISHING, 4);
+    let bob = add(&mock, BOB, PHISHING, 3);
+    let reported = add(&mock, ALICE, "Inbox/Reported", 2);
+    let mut h = host(&mock, api);
+    let sink = |n: &str| h.dir.path().join(n);
+    let (s1, s2, s3) = (sink("s1"), sink("s2"), sink("s3"));
+    h.mailbox(&[
+        ("name", "alice-phishing"),
+        ("primary_smtp_address", ALICE),
+        ("folder", PHISHING),
+        ("sink_dir", s1.to_str().unwrap()),
+    ])
+    .mailbox(&[
+        ("name", "bob"),
+        ("primary_smtp_address", BOB),
+        ("folder", PHISHING),
+        ("sink_dir", s2.to_str().unwrap()),
+    ])
+    .mailbox(&[
+        ("primary_smtp_address", ALICE),
+        ("folder", "Inbox/Reported"),
+        ("sink_dir", s3.to_str().unwrap()),
+    ]);
+    let run = h.run(&["daemon", "--once"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(
+        run.stderr.contains("3 mailboxes, at most 2 steps at once"),
+        "{}",
+        run.stderr
+    );
+    for tag in [
+        "[alice-phishing]",
+        "[bob]",
+        "[alice@contoso.example Inbox/Reported]",
+    ] {
+        assert!(run.stderr.contains(tag), "{tag} in {}", run.stderr);
+    }
+    for (dir, mailbox, folder, ids) in [
+        (&s1, ALICE, PHISHING, &alice),
+        (&s2, BOB, PHISHING, &bob),
+        (&s3, ALICE, "Inbox/Reported", &reported),
+    ] {
+        let records = dir_sink_records(dir);
+        assert_eq!(records.len(), ids.len(), "{mailbox} {folder}: {records:#?}");
+        for (_, r) in &records {
+            assert_eq!(r["mailbox"], mailbox);
+            assert!(
+                r["subject"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("{mailbox} {folder} ")),
+                "{r:#}"
+            );
+        }
+        for id in ids {
+            assert!(mock.message(id).unwrap().is_read, "{mailbox} {folder}");
+        }
+    }
+    let again = h.run(&["daemon", "--once"]);
+    assert_eq!(again.code, 0, "{again:#?}");
+    assert_eq!(
+        dir_sink_records(&s1).len() + dir_sink_records(&s2).len() + dir_sink_records(&s3).len(),
+        9
+    );
+}
+
+fn a_mailbox_that_fails_does_not_stop_the_others(api: Api) {
+    let mock = fixtures::mock();
+    let alice = add(&mock, ALICE, PHISHING, 3);
+    let bob = add(&mock, BOB, PHISHING, 2);
+    let mut h = host(&mock, api);
+    let wrong = h.dir.path().join("wrong-secret");
+    std::fs::write(&wrong, "not-the-secret").unwrap();
+    let (s1, s2) = (h.dir.path().join("s1"), h.dir.path().join("s2"));
+    h.mailbox(&[
+        ("name", "bob-wrong-secret"),
+        ("primary_smtp_address", BOB),
+        ("folder", PHISHING),
+        ("sink_dir", s2.to_str().unwrap()),
+        ("client_secret_file", wrong.to_str().unwrap()),
+    ])
+    .mailbox(&[
+        ("name", "alice"),
+        ("primary_smtp_address", ALICE),
+        ("folder", PHISHING),
+        ("sink_dir", s1.to_str().unwrap()),
+    ]);
+    let run = h.run(&["daemon", "--once"]);
+    assert_eq!(run.code, 3, "unauthorized, for the one mailbox: {run:#?}");
+    assert!(
+        run.stderr.contains("mailbox bob-wrong-secret"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("not-the-secret"), "{}", run.stderr);
+    assert_eq!(dir_sink_records(&s1).len(), 3);
+    assert!(dir_sink_records(&s2).is_empty());
+    for id in &alice {
+        assert!(mock.message(id).unwrap().is_read);
+    }
+    for id in &bob {
+        assert!(!mock.message(id).unwrap().is_read);
+    }
+}
+
+#[test]
+fn an_entry_names_its_wrong_key() {
+    let mock = fixtures::mock();
+    let mut h = host(&mock, Api::Ews);
+    h.mailbox(&[("primary_smtp_address", ALICE), ("folder", PHISHING)])
+        .mailbox(&[
+            ("primary_smtp_address", BOB),
+            ("state_path", "/tmp/x.sqlite3"),
+        ]);
+    let run = h.run(&["daemon", "--once"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr
+            .contains("mailboxes[2].state_path: set state_path at the top level"),
+        "{}",
+        run.stderr
+    );
+    let mut h = host(&mock, Api::Ews);
+    h.mailbox(&[("primary_smtp_address", ALICE), ("foldr", PHISHING)]);
+    let run = h.run(&["daemon", "--once"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr
+            .contains("mailboxes[1]: unknown configuration key foldr")
+            && run.stderr.contains("did you mean folder?"),
+        "{}",
+        run.stderr
+    );
+}
