@@ -15,7 +15,7 @@ use crate::daemon::sinks::dir::DirSink;
 use crate::daemon::sinks::http::HttpSink;
 use crate::daemon::sinks::stdout::StdoutSink;
 use crate::daemon::sinks::Sink;
-use crate::daemon::slots::Slots;
+use crate::daemon::slots::{Gates, Slots};
 use crate::daemon::{human, install_signals, parse_interval, Stop};
 use crate::error::Failure;
 use crate::runtime::{DaemonInstance, Runtime};
@@ -39,12 +39,15 @@ pub struct Args {
     max: Option<u32>,
 }
 
-/// One mailbox's steps on the shared runtime; with `slots`, each step waits
-/// for one of the process's `concurrency`.
+/// One mailbox's steps on the shared runtime. With `slots`, each step waits
+/// for one of the process's `concurrency`; with `gate`, for the other entries
+/// of the same mailbox to finish theirs (first, so that no slot is held
+/// while waiting for it).
 struct RuntimeGuest<'a> {
     runtime: &'a Runtime,
     caps: &'a Capabilities,
     slots: Option<&'a Slots>,
+    gate: Option<&'a std::sync::Mutex<()>>,
 }
 
 impl Guest for RuntimeGuest<'_> {
@@ -52,9 +55,22 @@ impl Guest for RuntimeGuest<'_> {
         &self,
         f: &mut dyn FnMut(&mut dyn Calls) -> StepReport,
     ) -> Result<StepReport, Failure> {
+        let _turn = self
+            .gate
+            .map(|g| g.lock().unwrap_or_else(|e| e.into_inner()));
         let _slot = self.slots.map(Slots::take);
         self.runtime.daemon_step(self.caps, |d| f(d))
     }
+}
+
+/// The mailbox an entry acts on: the one the component reads.
+fn mailbox_of(config: &crate::config::RuntimeConfig) -> String {
+    let g = &config.guest;
+    g.get("primary_smtp_address")
+        .or_else(|| g.get("username"))
+        .or_else(|| g.get("client_id"))
+        .cloned()
+        .unwrap_or_default()
 }
 
 impl Calls for DaemonInstance<'_> {
@@ -102,6 +118,7 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
             runtime: &app.runtime,
             caps: &app.caps,
             slots: None,
+            gate: None,
         };
         return watch(&guest, &app.config.host, &app.caps, args, &stop, &say)
             .map_err(|e| (e, Some(redactor.clone())));
@@ -114,26 +131,34 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
             .chain(app.caps.secrets.values()),
     ));
     let slots = Slots::new(app.config.host.concurrency);
+    let addresses: Vec<String> = mailboxes
+        .iter()
+        .map(|(_, g)| mailbox_of(&g.config))
+        .collect();
+    let gates = Gates::new(addresses.iter().map(String::as_str));
     say(
         &redactor,
         "",
         &format!(
-            "{} mailboxes, at most {} steps at once",
+            "{} mailboxes ({} distinct), at most {} steps at once, one at a time per mailbox",
             mailboxes.len(),
+            gates.len(),
             app.config.host.concurrency
         ),
     );
     let results: Vec<Result<(), Failure>> = std::thread::scope(|scope| {
         let handles: Vec<_> = mailboxes
             .iter()
-            .map(|(name, g)| {
-                let (app, slots, stop, redactor) = (&app, &slots, &stop, &redactor);
+            .zip(&addresses)
+            .map(|((name, g), address)| {
+                let (app, slots, gates, stop, redactor) = (&app, &slots, &gates, &stop, &redactor);
                 scope.spawn(move || {
                     let Grant { caps, config, .. } = g;
                     let guest = RuntimeGuest {
                         runtime: &app.runtime,
                         caps,
                         slots: Some(slots),
+                        gate: gates.get(address),
                     };
                     let say = |line: &str| say(redactor, name, line);
                     watch(&guest, &config.host, caps, args, stop, &say)

@@ -89,4 +89,46 @@ mod tests {
         assert_eq!(done.load(Ordering::SeqCst), 60);
         assert!(most.load(Ordering::SeqCst) <= 3);
     }
+
+    #[test]
+    fn one_gate_per_mailbox_whatever_its_case() {
+        let gates = Gates::new(["Soc@Contoso.com", "soc@contoso.com", "abuse@contoso.com"]);
+        assert_eq!(gates.len(), 2);
+        let soc = gates.get("SOC@contoso.com").unwrap();
+        let _held = soc.lock().unwrap();
+        assert!(
+            gates.get("soc@contoso.com").unwrap().try_lock().is_err(),
+            "one turn per mailbox"
+        );
+        assert!(
+            gates.get("abuse@contoso.com").unwrap().try_lock().is_ok(),
+            "another mailbox goes on"
+        );
+        assert!(gates.get("other@contoso.com").is_none());
+    }
+}
+
+/// One step at a time per mailbox: entries that watch folders of the same
+/// mailbox take turns, so that one host never runs two steps against one
+/// mailbox at once. Graph allows four requests in flight per app and
+/// mailbox, and one step's `$batch` of mark-reads already uses four lanes.
+pub struct Gates(std::collections::BTreeMap<String, Mutex<()>>);
+
+impl Gates {
+    /// A gate per distinct key (a mailbox address, compared case-blind).
+    pub fn new<'k>(keys: impl IntoIterator<Item = &'k str>) -> Self {
+        Gates(
+            keys.into_iter()
+                .map(|k| (k.to_lowercase(), Mutex::new(())))
+                .collect(),
+        )
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Mutex<()>> {
+        self.0.get(&key.to_lowercase())
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
 }

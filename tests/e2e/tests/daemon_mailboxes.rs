@@ -62,7 +62,8 @@ fn one_host_serves_several_mailboxes_each_into_its_own_sink_exactly_once(api: Ap
     let run = h.run(&["daemon", "--once"]);
     assert_eq!(run.code, 0, "{run:#?}");
     assert!(
-        run.stderr.contains("3 mailboxes, at most 2 steps at once"),
+        run.stderr
+            .contains("3 mailboxes (2 distinct), at most 2 steps at once"),
         "{}",
         run.stderr
     );
