@@ -89,12 +89,9 @@ impl App {
             let g = grant(&self.manifest, &view, self.caps.kv.clone()).map_err(|e| {
                 Failure::new(e.kind, format!("mailboxes[{}]: {}", i + 1, e.message))
             })?;
-            let name = view.entry_name().unwrap_or_else(|| {
-                let get = |k: &str| g.config.guest.get(k).cloned().unwrap_or_default();
-                format!("{} {}", get("primary_smtp_address"), get("folder"))
-                    .trim()
-                    .to_string()
-            });
+            let name = view
+                .entry_name()
+                .unwrap_or_else(|| super::daemon::label(&g.config));
             out.push((name, g));
         }
         Ok(out)

@@ -16,8 +16,10 @@ use crate::daemon::sinks::http::HttpSink;
 use crate::daemon::sinks::stdout::StdoutSink;
 use crate::daemon::sinks::Sink;
 use crate::daemon::slots::{Gates, Slots};
+use crate::daemon::status::StatusBook;
 use crate::daemon::{human, install_signals, parse_interval, Stop};
 use crate::error::Failure;
+use crate::logging::Level;
 use crate::runtime::{DaemonInstance, Runtime};
 use crate::secrets::Redactor;
 use crate::secrets::SecretProvider;
@@ -48,6 +50,29 @@ struct RuntimeGuest<'a> {
     caps: &'a Capabilities,
     slots: Option<&'a Slots>,
     gate: Option<&'a std::sync::Mutex<()>>,
+    /// Where each step's outcome is kept for `ews-host status`.
+    status: Option<StatusBook>,
+}
+
+impl<'a> RuntimeGuest<'a> {
+    fn new(runtime: &'a Runtime, caps: &'a Capabilities, state: &Path, name: &str) -> Self {
+        let status = StatusBook::open(state, name)
+            .map_err(|e| {
+                caps.logger.host(
+                    Level::Warn,
+                    "daemon",
+                    &format!("{name}: ews-host status will not show it: {e}"),
+                )
+            })
+            .ok();
+        RuntimeGuest {
+            runtime,
+            caps,
+            slots: None,
+            gate: None,
+            status,
+        }
+    }
 }
 
 impl Guest for RuntimeGuest<'_> {
@@ -59,8 +84,20 @@ impl Guest for RuntimeGuest<'_> {
             .gate
             .map(|g| g.lock().unwrap_or_else(|e| e.into_inner()));
         let _slot = self.slots.map(Slots::take);
-        self.runtime.daemon_step(self.caps, |d| f(d))
+        let report = self.runtime.daemon_step(self.caps, |d| f(d));
+        if let Some(Err(e)) = self.status.as_ref().map(|b| b.record(&report)) {
+            self.caps
+                .logger
+                .host(Level::Warn, "daemon", &format!("status not kept: {e}"));
+        }
+        report
     }
+}
+
+/// `<address> <folder>`: a mailbox's name when its entry has none.
+pub fn label(config: &crate::config::RuntimeConfig) -> String {
+    let folder = config.guest.get("folder").map_or("Inbox", String::as_str);
+    format!("{} {folder}", mailbox_of(config))
 }
 
 /// The mailbox an entry acts on: the one the component reads.
@@ -114,12 +151,12 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
     if mailboxes.is_empty() {
         let redactor = app.redactor.clone();
         let say = |line: &str| say(&redactor, "", line);
-        let guest = RuntimeGuest {
-            runtime: &app.runtime,
-            caps: &app.caps,
-            slots: None,
-            gate: None,
-        };
+        let guest = RuntimeGuest::new(
+            &app.runtime,
+            &app.caps,
+            &app.config.host.state_path,
+            &label(&app.config),
+        );
         return watch(&guest, &app.config.host, &app.caps, args, &stop, &say)
             .map_err(|e| (e, Some(redactor.clone())));
     }
@@ -155,10 +192,9 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
                 scope.spawn(move || {
                     let Grant { caps, config, .. } = g;
                     let guest = RuntimeGuest {
-                        runtime: &app.runtime,
-                        caps,
                         slots: Some(slots),
                         gate: gates.get(address),
+                        ..RuntimeGuest::new(&app.runtime, caps, &app.config.host.state_path, name)
                     };
                     let say = |line: &str| say(redactor, name, line);
                     watch(&guest, &config.host, caps, args, stop, &say)

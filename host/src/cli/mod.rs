@@ -11,6 +11,7 @@ mod dead_letters;
 mod describe;
 mod invoke;
 mod output;
+mod status;
 
 use crate::error::Failure;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -49,6 +50,8 @@ enum Command {
     Check(check::Args),
     /// See, export and delete the emails a sink refused for good (docs/daemon.md)
     DeadLetters(dead_letters::Args),
+    /// Each mailbox the daemon serves: host, process, since when, last step, counts (a JSON line each)
+    Status,
     /// Measure compile, cache load and per-call instantiation
     #[command(hide = true)]
     Bench(bench::Args),
@@ -111,6 +114,7 @@ pub fn main() -> i32 {
         Command::Batch(args) => batch::run(cli.config.as_deref(), cli.component.as_deref(), args),
         Command::Daemon(args) => daemon::run(cli.config.as_deref(), cli.component.as_deref(), args),
         Command::DeadLetters(args) => dead_letters::run(cli.config.as_deref(), args),
+        Command::Status => status::run(cli.config.as_deref()),
         Command::Bench(args) => bench::run(cli.config.as_deref(), cli.component.as_deref(), args),
         // Answered above, with its own exit code.
         Command::Check(_) => Ok(()),

@@ -8,6 +8,7 @@ pub mod dead_letters;
 pub mod scheduler;
 pub mod sinks;
 pub mod slots;
+pub mod status;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex};

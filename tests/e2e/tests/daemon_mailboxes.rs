@@ -95,6 +95,33 @@ fn one_host_serves_several_mailboxes_each_into_its_own_sink_exactly_once(api: Ap
             assert!(mock.message(id).unwrap().is_read, "{mailbox} {folder}");
         }
     }
+    // `status`, from another process: a line per mailbox, by name.
+    let status = h.run(&["status"]);
+    assert_eq!(status.code, 0, "{status:#?}");
+    let rows: Vec<serde_json::Value> = status
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r["mailbox"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "alice-phishing",
+            "alice@contoso.example Inbox/Reported",
+            "bob"
+        ]
+    );
+    for (row, delivered) in rows.iter().zip([4, 2, 3]) {
+        assert_eq!(row["delivered"], delivered, "{row:#}");
+        assert_eq!(row["failure"], serde_json::Value::Null, "{row:#}");
+        assert!(row["steps"].as_i64().unwrap() >= 1, "{row:#}");
+        assert!(row["pid"].as_i64().unwrap() > 0 && !row["host"].as_str().unwrap().is_empty());
+        assert!(row["last_step"].as_str().unwrap().ends_with('Z'), "{row:#}");
+    }
     let again = h.run(&["daemon", "--once"]);
     assert_eq!(again.code, 0, "{again:#?}");
     assert_eq!(
@@ -140,6 +167,28 @@ fn a_mailbox_that_fails_does_not_stop_the_others(api: Api) {
     for id in &bob {
         assert!(!mock.message(id).unwrap().is_read);
     }
+    let status = h.run(&["status"]);
+    assert_eq!(status.code, 0, "{status:#?}");
+    assert!(!status.stdout.contains("not-the-secret"));
+    let rows: Vec<serde_json::Value> = status
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert_eq!(rows[0]["mailbox"], "alice");
+    assert_eq!(rows[0]["delivered"], 3);
+    assert_eq!(rows[1]["mailbox"], "bob-wrong-secret");
+    assert!(
+        rows[1]["failure"]
+            .as_str()
+            .unwrap()
+            .starts_with("unauthorized: "),
+        "{:#}",
+        rows[1]
+    );
+    assert_eq!(rows[1]["failures_in_a_row"], 1);
+    assert_eq!(rows[1]["delivered"], 0);
 }
 
 #[test]
@@ -169,5 +218,28 @@ fn an_entry_names_its_wrong_key() {
             && run.stderr.contains("did you mean folder?"),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn status_names_a_lone_mailbox_by_address_and_folder_and_wants_the_state_file() {
+    let mock = fixtures::mock();
+    add(&mock, ALICE, PHISHING, 2);
+    let (host, _sink) = fixtures::ingesting_host_on(&mock, Api::Ews);
+    let none = host.run(&["status"]);
+    assert_eq!(none.code, 5, "no state file yet: {none:#?}");
+    assert!(none.stdout.contains("state_path"), "{none:#?}");
+    let run = host.run(&["daemon", "--once"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let status = host.run(&["status"]);
+    assert_eq!(status.code, 0, "{status:#?}");
+    let row: serde_json::Value = serde_json::from_str(status.stdout.trim()).unwrap();
+    assert_eq!(row["mailbox"], format!("{ALICE} {PHISHING}"));
+    assert_eq!(row["delivered"], 2);
+    assert_eq!(row["steps"], 1, "both in one step: {row:#}");
+    assert_eq!(
+        (&row["polled"], &row["acked"]),
+        (&2.into(), &2.into()),
+        "{row:#}"
     );
 }
