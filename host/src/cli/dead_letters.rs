@@ -83,15 +83,19 @@ fn open(state: &Path) -> Result<DeadLetters, Failure> {
     };
     DeadLetters::open_existing(state)
         .map_err(cannot)?
-        .ok_or_else(|| {
-            Failure::new(
-                Kind::NotFound,
-                format!(
-                    "state_path: {} does not exist (expected the state file the daemon uses)",
-                    state.display()
-                ),
-            )
-        })
+        .ok_or_else(|| no_state_file(state))
+}
+
+/// The commands that read what the daemon kept: a state file that is not there
+/// is a wrong `state_path`, which an empty answer would hide.
+pub fn no_state_file(state: &Path) -> Failure {
+    Failure::new(
+        Kind::NotFound,
+        format!(
+            "state_path: {} does not exist (expected the state file the daemon uses)",
+            state.display()
+        ),
+    )
 }
 
 fn db(e: rusqlite::Error) -> Failure {

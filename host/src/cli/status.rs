@@ -8,7 +8,7 @@ use super::output;
 use super::CmdResult;
 use crate::config::{process_env, RawConfig};
 use crate::daemon::status;
-use crate::error::{Failure, Kind};
+use crate::error::Failure;
 use std::path::Path;
 
 pub fn run(config: Option<&Path>) -> CmdResult {
@@ -26,18 +26,7 @@ pub fn run(config: Option<&Path>) -> CmdResult {
                 None,
             )
         })?
-        .ok_or_else(|| {
-            (
-                Failure::new(
-                    Kind::NotFound,
-                    format!(
-                        "state_path: {} does not exist (expected the state file the daemon uses)",
-                        state.display()
-                    ),
-                ),
-                None,
-            )
-        })?;
+        .ok_or_else(|| (super::dead_letters::no_state_file(state), None))?;
     for row in &rows {
         output::print_serialized(row);
     }
