@@ -2,9 +2,10 @@
 //! manifest, then everything the component is granted. Any failure here is
 //! reported before the guest runs an action.
 
-use crate::config::{process_env, HostConfig, RawConfig, RuntimeConfig};
-use crate::error::Failure;
+use crate::config::{process_env, HostConfig, RawConfig, RuntimeConfig, Storage};
+use crate::error::{Failure, Kind};
 use crate::http_allow;
+use crate::keyvalue::postgres::PostgresStore;
 use crate::keyvalue::sqlite::SqliteStore;
 use crate::logging::{Level, Logger};
 use crate::manifest::Manifest;
@@ -59,13 +60,8 @@ impl App {
         let (runtime, manifest, raw, _) =
             Self::describe_only(config.map(Into::into), component.map(Into::into))?;
         // Every key checked (every mailbox's too) before anything is created.
-        let state = &raw.resolve(&manifest, &process_env)?.host.state_path;
-        let kv: Arc<SqliteStore> = Arc::new(SqliteStore::open(state).map_err(|e| {
-            Failure::internal(format!(
-                "cannot open the state file {}: {e:#}",
-                state.display()
-            ))
-        })?);
+        let top = raw.resolve(&manifest, &process_env)?;
+        let kv = open_storage(&top)?;
         let Grant {
             caps,
             config,
@@ -95,6 +91,30 @@ impl App {
             out.push((name, g));
         }
         Ok(out)
+    }
+}
+
+/// The component's keyvalue: the state file, or PostgreSQL (docs/fleet.md).
+fn open_storage(config: &RuntimeConfig) -> Result<Arc<dyn crate::keyvalue::Store>, Failure> {
+    match &config.host.storage {
+        Storage::Sqlite => {
+            let state = &config.host.state_path;
+            let kv = SqliteStore::open(state).map_err(|e| {
+                Failure::internal(format!(
+                    "cannot open the state file {}: {e:#}",
+                    state.display()
+                ))
+            })?;
+            Ok(Arc::new(kv))
+        }
+        Storage::Postgres { url } => {
+            let secrets =
+                EnvFileProvider::load(["postgres_password"], &config.secret_files, &process_env)?;
+            let password = secrets.get("postgres_password");
+            let kv = PostgresStore::open(url, password.as_deref())
+                .map_err(|e| Failure::new(Kind::Unavailable, format!("storage: {e:#}")))?;
+            Ok(Arc::new(kv))
+        }
     }
 }
 

@@ -20,6 +20,8 @@ const HOST_KEYS: &[&str] = &[
     "daemon_interval",
     "daemon_max",
     "concurrency",
+    "storage",
+    "postgres_url",
 ];
 
 /// Host keys that serve every mailbox at once, so an entry of `[[mailboxes]]`
@@ -31,10 +33,13 @@ pub const PROCESS_KEYS: &[&str] = &[
     "max_memory_mb",
     "call_timeout_secs",
     "concurrency",
+    "storage",
+    "postgres_url",
 ];
 
-/// The host's own secret (the automation engine's access key).
-pub const HOST_SECRETS: &[&str] = &["engine_access_key"];
+/// The host's own secrets: the automation engine's access key, and the
+/// password of `storage = "postgres"`.
+pub const HOST_SECRETS: &[&str] = &["engine_access_key", "postgres_password"];
 
 /// `EWS_` + KEY in capitals; a key that already begins with `ews_` is not
 /// doubled (`ews_url` -> `EWS_URL`).

@@ -85,6 +85,17 @@ pub struct HostConfig {
     pub daemon_max: u32,
     /// Daemon steps running at once over all mailboxes.
     pub concurrency: u32,
+    /// Where the component's keyvalue lives.
+    pub storage: Storage,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Storage {
+    /// The SQLite file at `state_path` (the default).
+    Sqlite,
+    /// A PostgreSQL database, shared by several hosts: `postgres_url`, the
+    /// password from `postgres_password` (EWS_POSTGRES_PASSWORD or `_file`).
+    Postgres { url: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,6 +270,25 @@ impl RawConfig {
             concurrency: u32::try_from(number("concurrency", 4)?).map_err(|_| {
                 Failure::invalid_input("concurrency must be a positive whole number below 2^32")
             })?,
+            storage: match self.get("storage", env).map(|v| v.text) {
+                None => Storage::Sqlite,
+                Some(v) => match v.trim() {
+                    "sqlite" => Storage::Sqlite,
+                    "postgres" => Storage::Postgres {
+                        url: self.get("postgres_url", env).map(|v| v.text).ok_or_else(|| {
+                            Failure::invalid_input(
+                                "postgres_url is required when storage = \"postgres\" \
+                                 (postgresql://user@host:5432/db, the password in EWS_POSTGRES_PASSWORD)",
+                            )
+                        })?,
+                    },
+                    _ => {
+                        return Err(Failure::invalid_input(format!(
+                            "storage must be sqlite or postgres, not {v:?}"
+                        )))
+                    }
+                },
+            },
         })
     }
 

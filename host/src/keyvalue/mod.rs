@@ -2,6 +2,7 @@
 //! the embedded SQLite file can be swapped for a shared database (Spin's
 //! factor-key-value `StoreManager`/`Store` split).
 
+pub mod postgres;
 pub mod sqlite;
 
 use crate::bindings::wasi::keyvalue::store::{Error, Host, HostBucket, KeyResponse};

@@ -173,3 +173,24 @@ pub fn results(out: &Value) -> Vec<(bool, String)> {
         })
         .unwrap_or_default()
 }
+
+/// A plain email from `a@x.example` with `subject`, received at 08:`minute` on
+/// 2026-11-20, into `mailbox`'s `folder`; its item id.
+pub fn add_email(
+    mock: &MockExchange,
+    mailbox: &str,
+    folder: &str,
+    subject: &str,
+    minute: u32,
+) -> String {
+    let received = format!("2026-11-20T08:{minute:02}:00Z");
+    mock.add_message(
+        mailbox,
+        folder,
+        &email("a@x.example", subject, "ok"),
+        NewMessage {
+            received: &received,
+            ..NewMessage::default()
+        },
+    )
+}

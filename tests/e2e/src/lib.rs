@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 pub mod fixtures;
+pub mod postgres;
 pub use mock_exchange::{MockExchange, MockOptions};
 
 /// The workspace's target directory, found from this test binary's location

@@ -2,9 +2,8 @@
 //! and folder, and the state of earlier builds (one shared bucket, an index)
 //! moved into them at the first poll, with nothing delivered twice.
 
-use e2e::fixtures::{self, email, ALICE, PHISHING};
+use e2e::fixtures::{self, ALICE, PHISHING};
 use e2e::{dir_sink_records, Api};
-use mock_exchange::NewMessage;
 use rusqlite::{params, Connection};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -28,18 +27,8 @@ fn scope() -> String {
 #[test]
 fn state_from_before_buckets_is_moved_and_nothing_comes_twice() {
     let mock = fixtures::mock();
-    let add = |subject: &str, minute: u32| {
-        let received = format!("2026-11-20T08:{minute:02}:00Z");
-        mock.add_message(
-            ALICE,
-            PHISHING,
-            &email("a@x.example", subject, "ok"),
-            NewMessage {
-                received: &received,
-                ..NewMessage::default()
-            },
-        )
-    };
+    let add =
+        |subject: &str, minute: u32| fixtures::add_email(&mock, ALICE, PHISHING, subject, minute);
     let (done, delivered, new) = (add("done", 0), add("delivered", 1), add("new", 2));
     let (host, sink) = fixtures::ingesting_host_on(&mock, Api::Ews);
 
