@@ -51,10 +51,13 @@ pub fn ack(s: &mut Session, ids: &[String]) -> Result<(), Error> {
     // The pending keys are written first: a crash after them leaves every id
     // pending (mark_read treats a pending id as delivered), whereas a crash
     // between "delivered" and "pending" would leave an email delivered but
-    // never marked read.
+    // never marked read. This ack's ids go first in the mark-read, then
+    // older pending ones.
+    let mut batch: Vec<String> = Vec::new();
     for (id, e) in unique.iter().zip(&entries) {
         if e.state != State::Done {
             s.checkpoint.add_pending(id, now)?;
+            batch.push(id.to_string());
         }
     }
     let mut fresh = Vec::new();
@@ -68,18 +71,12 @@ pub fn ack(s: &mut Session, ids: &[String]) -> Result<(), Error> {
     }
     // Delivered is durable before the server hears anything.
     s.log(Level::Info, &format!("ack: {} delivered", fresh.len()));
-    // This ack's ids first, then older pending ones.
-    let mut batch: Vec<String> = Vec::new();
-    for id in &unique {
-        if s.checkpoint.pending_since(id)?.is_some() {
-            batch.push(id.to_string());
-        }
-    }
+    let acked: std::collections::HashSet<String> = batch.iter().cloned().collect();
     let older: Vec<String> = s
         .checkpoint
         .pending()?
         .into_iter()
-        .filter(|p| !batch.contains(p))
+        .filter(|p| !acked.contains(p))
         .take(RETRY_BATCH)
         .collect();
     batch.extend(older);

@@ -18,13 +18,53 @@ pub struct Meta<'a> {
 
 /// Takes the item so that its MIME becomes message.eml without a copy.
 pub fn build(meta: &Meta, found: &FoundItem, got: Result<Item, ItemError>) -> (Value, Vec<File>) {
-    let mut errors: Vec<String> = Vec::new();
+    from_fetch(meta, found, got, Vec::new(), |mime, errors| {
+        let rec = ews_mail::parse_email_owned(mime);
+        errors.extend(rec.errors);
+        (rec.json, files_of(rec.files))
+    })
+}
+
+/// The record of a quarantined email (checkpoint.rs, `quarantined`): its MIME
+/// is never parsed again, since parsing it stopped the component once; the
+/// fields come from FindItem, the MIME is kept whole as message.eml.
+pub fn unparsed(
+    meta: &Meta,
+    found: &FoundItem,
+    got: Result<Item, ItemError>,
+) -> (Value, Vec<File>) {
+    let errors = vec![format!(
+        "parsing this email stopped the component in an earlier poll (the host's log says \
+         how): delivered unparsed, with its MIME whole in {}",
+        ews_mail::EML_FILE
+    )];
+    from_fetch(meta, found, got, errors, |mime, _| {
+        let mut json = fallback(found);
+        json.insert("eml".into(), json!(ews_mail::EML_FILE));
+        let eml = File {
+            name: ews_mail::EML_FILE.to_string(),
+            media_type: "message/rfc822".to_string(),
+            data: mime,
+        };
+        (json, vec![eml])
+    })
+}
+
+/// A record from what GetItem gave: the MIME's fields and files from
+/// `with_mime`, else FindItem's fields and an error saying why there is no
+/// MIME.
+fn from_fetch(
+    meta: &Meta,
+    found: &FoundItem,
+    got: Result<Item, ItemError>,
+    mut errors: Vec<String>,
+    with_mime: impl FnOnce(Vec<u8>, &mut Vec<String>) -> (Map<String, Value>, Vec<File>),
+) -> (Value, Vec<File>) {
     let (json, files, item) = match got {
         Ok(mut item) => match std::mem::replace(&mut item.mime, Err(String::new())) {
             Ok(mime) => {
-                let rec = ews_mail::parse_email_owned(mime);
-                errors.extend(rec.errors);
-                (rec.json, files_of(rec.files), Some(item))
+                let (json, files) = with_mime(mime, &mut errors);
+                (json, files, Some(item))
             }
             Err(why) => {
                 errors.push(format!("GetItem: {why}"));
@@ -38,44 +78,6 @@ pub fn build(meta: &Meta, found: &FoundItem, got: Result<Item, ItemError>) -> (V
         Err(d) => {
             errors.push(item_error("GetItem", &d));
             (fallback(found), vec![], None)
-        }
-    };
-    finish(meta, found, item.as_ref(), json, files, errors)
-}
-
-/// The record of a quarantined email (checkpoint.rs, `quarantined`): its MIME
-/// is never parsed again, since parsing it stopped the component once; the
-/// fields come from FindItem, the MIME is kept whole as message.eml.
-pub fn unparsed(
-    meta: &Meta,
-    found: &FoundItem,
-    got: Result<Item, ItemError>,
-) -> (Value, Vec<File>) {
-    let mut errors = vec![format!(
-        "parsing this email stopped the component in an earlier poll (the host's log says \
-         how): delivered unparsed, with its MIME whole in {}",
-        ews_mail::EML_FILE
-    )];
-    let mut json = fallback(found);
-    let (files, item) = match got {
-        Ok(mut item) => match std::mem::replace(&mut item.mime, Err(String::new())) {
-            Ok(mime) => {
-                json.insert("eml".into(), json!(ews_mail::EML_FILE));
-                let eml = File {
-                    name: ews_mail::EML_FILE.to_string(),
-                    media_type: "message/rfc822".to_string(),
-                    data: mime,
-                };
-                (vec![eml], Some(item))
-            }
-            Err(why) => {
-                errors.push(format!("GetItem: {why}"));
-                (vec![], Some(item))
-            }
-        },
-        Err(d) => {
-            errors.push(item_error("GetItem", &d));
-            (vec![], None)
         }
     };
     finish(meta, found, item.as_ref(), json, files, errors)

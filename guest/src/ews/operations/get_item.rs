@@ -164,15 +164,27 @@ fn item(el: &mut Element, details: bool) -> Option<Item> {
 /// Decodes base64 text (Exchange may wrap it in lines) and frees the text.
 pub fn decode_base64(text: String) -> Result<Vec<u8>, base64::DecodeError> {
     let engine = &base64::engine::general_purpose::STANDARD;
-    let bytes = text.as_bytes();
-    let Some(first) = memchr::memchr3(b'\r', b'\n', b' ', bytes) else {
-        // One line: Exchange's usual answer. A tab or form feed in it fails below.
-        return engine
-            .decode(bytes)
-            .or_else(|_| engine.decode(strip(bytes)));
+    let wrapped = match memchr::memchr3(b'\r', b'\n', b' ', text.as_bytes()) {
+        // One line, Exchange's usual answer: decoded in place.
+        None => text.into_bytes(),
+        Some(first) => {
+            let compact = unwrap_lines(text.as_bytes(), first);
+            // Freed before decoding: a MIME can be tens of megabytes.
+            drop(text);
+            compact
+        }
     };
-    // Line by line, found with memchr (SIMD), not byte by byte: a MIME is megabytes
-    // of 76-byte lines, and a per-byte split was a tenth of the daemon's CPU.
+    // A tab or form feed inside a line: the rare slow path, with every kind of whitespace.
+    engine
+        .decode(&wrapped)
+        .or_else(|_| engine.decode(strip(&wrapped)))
+}
+
+/// The text without its line breaks and spaces, `first` being the first of
+/// them. Line by line, found with memchr (SIMD), not byte by byte: a MIME is
+/// megabytes of 76-byte lines, and a per-byte split was a tenth of the
+/// daemon's CPU.
+fn unwrap_lines(bytes: &[u8], first: usize) -> Vec<u8> {
     let mut compact = Vec::with_capacity(bytes.len());
     let mut rest = bytes;
     let mut cut = Some(first);
@@ -186,11 +198,7 @@ pub fn decode_base64(text: String) -> Result<Vec<u8>, base64::DecodeError> {
         cut = memchr::memchr3(b'\r', b'\n', b' ', rest);
     }
     compact.extend_from_slice(rest);
-    match engine.decode(&compact) {
-        Ok(decoded) => Ok(decoded),
-        // A tab or form feed inside a line: the rare slow path, with every kind of whitespace.
-        Err(_) => engine.decode(strip(&compact)),
-    }
+    compact
 }
 
 fn strip(bytes: &[u8]) -> Vec<u8> {
