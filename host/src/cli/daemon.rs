@@ -157,11 +157,11 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
             &app.config.host.state_path,
             &label(&app.config),
         );
-        return watch(&guest, &app.config.host, &app.caps, args, &stop, &say)
+        return watch(&guest, &app.config.host, &redactor, args, &stop, &say)
             .map_err(|e| (e, Some(redactor.clone())));
     }
     // Every mailbox's secrets are hidden from every line.
-    let redactor = Arc::new(crate::secrets::Redactor::new(
+    let redactor = Arc::new(Redactor::new(
         mailboxes
             .iter()
             .flat_map(|(_, g)| g.caps.secrets.values())
@@ -190,14 +190,18 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
             .map(|((name, g), address)| {
                 let (app, slots, gates, stop, redactor) = (&app, &slots, &gates, &stop, &redactor);
                 scope.spawn(move || {
-                    let Grant { caps, config, .. } = g;
+                    let Grant {
+                        caps,
+                        config,
+                        redactor: own,
+                    } = g;
                     let guest = RuntimeGuest {
                         slots: Some(slots),
                         gate: gates.get(address),
                         ..RuntimeGuest::new(&app.runtime, caps, &app.config.host.state_path, name)
                     };
                     let say = |line: &str| say(redactor, name, line);
-                    watch(&guest, &config.host, caps, args, stop, &say)
+                    watch(&guest, &config.host, own, args, stop, &say)
                         .map_err(|e| Failure::new(e.kind, format!("mailbox {name}: {}", e.message)))
                 })
             })
@@ -218,7 +222,7 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
 }
 
 /// A progress line on stderr, one line whatever the text, secrets hidden.
-fn say(redactor: &crate::secrets::Redactor, mailbox: &str, line: &str) {
+fn say(redactor: &Redactor, mailbox: &str, line: &str) {
     let line = redactor.redact(line).replace(['\n', '\r'], " ");
     if mailbox.is_empty() {
         eprintln!("daemon: {line}");
@@ -227,11 +231,12 @@ fn say(redactor: &crate::secrets::Redactor, mailbox: &str, line: &str) {
     }
 }
 
-/// One mailbox's loop: its sink, its dead letters, its steps.
+/// One mailbox's loop: its sink, its dead letters (reasons redacted with
+/// `redactor`, its secrets), its steps.
 fn watch(
     guest: &RuntimeGuest<'_>,
     host: &HostConfig,
-    caps: &Capabilities,
+    redactor: &Arc<Redactor>,
     args: &Args,
     stop: &Arc<Stop>,
     say: &dyn Fn(&str),
@@ -241,7 +246,7 @@ fn watch(
         max: args.max.unwrap_or(host.daemon_max),
         once: args.once,
     };
-    let (mut sink, what) = open_sink(host, caps.secrets.as_ref(), stop, say)?;
+    let (mut sink, what) = open_sink(host, guest.caps.secrets.as_ref(), stop, say)?;
     let state = &host.state_path;
     let store = DeadLetters::open(state).map_err(|e| {
         Failure::internal(format!(
@@ -251,7 +256,7 @@ fn watch(
     })?;
     let mut dead = Kept {
         store,
-        redactor: Arc::new(crate::secrets::Redactor::new(caps.secrets.values())),
+        redactor: redactor.clone(),
     };
     say(&format!(
         "started: sink {what}, {}max {}",

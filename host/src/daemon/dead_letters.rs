@@ -9,9 +9,10 @@
 //! WAL lets the two share it, and `synchronous=FULL` makes a dead letter as
 //! durable as the checkpoint that the ack writes after it.
 
+use super::state_file;
 use crate::bindings::exports::soar::integration::daemon::Item;
 use crate::bindings::soar::integration::types::File;
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use std::path::Path;
 
@@ -54,30 +55,12 @@ pub struct DeadLetters {
 impl DeadLetters {
     /// The daemon's: creates the file if needed.
     pub fn open(path: &Path) -> rusqlite::Result<DeadLetters> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            // Connection::open says why if this did not work.
-            let _ = std::fs::create_dir_all(dir);
-        }
-        Self::setup(Connection::open(path)?)
+        state_file::open(path, SCHEMA).map(|conn| DeadLetters { conn })
     }
 
-    /// The CLI's: a state file that is not there is a wrong `state_path`,
-    /// which an empty list would hide.
+    /// The CLI's: `None` when the state file is not there.
     pub fn open_existing(path: &Path) -> rusqlite::Result<Option<DeadLetters>> {
-        if !path.exists() {
-            return Ok(None);
-        }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        Self::setup(Connection::open_with_flags(path, flags)?).map(Some)
-    }
-
-    fn setup(conn: Connection) -> rusqlite::Result<DeadLetters> {
-        // The daemon may hold the write lock briefly.
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.execute_batch(SCHEMA)?;
-        Ok(DeadLetters { conn })
+        Ok(state_file::open_existing(path, SCHEMA)?.map(|conn| DeadLetters { conn }))
     }
 
     /// Keeps `item` (replacing an earlier letter of the same id: the item

@@ -8,6 +8,7 @@ pub mod dead_letters;
 pub mod scheduler;
 pub mod sinks;
 pub mod slots;
+mod state_file;
 pub mod status;
 
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -5,8 +5,9 @@
 //! Informational: a row that cannot be written never fails a step.
 
 use super::scheduler::StepReport;
+use super::state_file;
 use crate::error::Failure;
-use rusqlite::{params, Connection, OpenFlags};
+use rusqlite::{params, Connection};
 use serde::Serialize;
 use std::path::Path;
 
@@ -58,10 +59,7 @@ pub struct StatusBook {
 impl StatusBook {
     /// The daemon's, for one mailbox: its row now says this process serves it.
     pub fn open(path: &Path, mailbox: &str) -> rusqlite::Result<StatusBook> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.execute_batch(SCHEMA)?;
+        let conn = state_file::open(path, SCHEMA)?;
         conn.execute(
             "INSERT OR REPLACE INTO daemon_status (mailbox, host, pid, since, last_step, steps,
              failures_in_a_row, failure, polled, stored, acked, dead_lettered, delivered)
@@ -106,12 +104,9 @@ fn describe(f: &Failure) -> String {
 
 /// Every mailbox's row, by name; `None` when the state file does not exist.
 pub fn list(path: &Path) -> rusqlite::Result<Option<Vec<Row>>> {
-    if !path.exists() {
+    let Some(conn) = state_file::open_existing(path, SCHEMA)? else {
         return Ok(None);
-    }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.execute_batch(SCHEMA)?;
+    };
     let mut stmt = conn.prepare(
         "SELECT mailbox, host, pid, since, last_step, steps, failure, failures_in_a_row,
          polled, stored, acked, dead_lettered, delivered FROM daemon_status ORDER BY mailbox",

@@ -2,29 +2,17 @@
 //! each into its own sink, exactly once, with a bounded number of steps at
 //! once, and one mailbox's failure never stopping the others.
 
-use e2e::fixtures::{self, email, ALICE, BOB, CLIENT_ID, CLIENT_SECRET, PHISHING, TENANT};
+use e2e::fixtures::{self, ALICE, BOB, CLIENT_ID, CLIENT_SECRET, PHISHING, TENANT};
 use e2e::{dir_sink_records, on_both_apis, Api, Host, MockExchange};
-use mock_exchange::NewMessage;
 
 on_both_apis!(
     one_host_serves_several_mailboxes_each_into_its_own_sink_exactly_once,
     a_mailbox_that_fails_does_not_stop_the_others,
 );
 
-fn add(mock: &MockExchange, mailbox: &str, folder: &str, n: usize) -> Vec<String> {
+fn add(mock: &MockExchange, mailbox: &str, folder: &str, n: u32) -> Vec<String> {
     (0..n)
-        .map(|i| {
-            let received = format!("2026-11-20T08:{i:02}:00Z");
-            mock.add_message(
-                mailbox,
-                folder,
-                &email("a@x.example", &format!("{mailbox} {folder} {i}"), "ok"),
-                NewMessage {
-                    received: &received,
-                    ..NewMessage::default()
-                },
-            )
-        })
+        .map(|i| fixtures::add_email(mock, mailbox, folder, &format!("{mailbox} {folder} {i}"), i))
         .collect()
 }
 
