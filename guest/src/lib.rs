@@ -73,6 +73,10 @@ impl wit_daemon::Guest for Component {
     fn ack(ids: Vec<String>) -> Result<(), WitFailure> {
         daemon::ack(&WasiHost, &ids).map_err(failure_to_wit)
     }
+
+    fn scope() -> Result<String, WitFailure> {
+        daemon::state_scope(&WasiHost).map_err(failure_to_wit)
+    }
 }
 
 fn file_from_wit(f: WitFile) -> File {

@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod daemon;
 mod error;
+mod fleet;
 mod http_allow;
 mod keyvalue;
 mod logging;

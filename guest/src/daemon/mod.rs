@@ -54,6 +54,18 @@ pub fn ack(host: &dyn Host, ids: &[String]) -> Result<(), Failure> {
     run(host, "ack", |s| ack::ack(s, ids))
 }
 
+/// The scope of the state `poll` and `ack` keep for this configuration (the
+/// contract's `daemon.scope`): a host leases it to share the state safely.
+pub fn state_scope(host: &dyn Host) -> Result<String, Failure> {
+    let mut identity = Identity::default();
+    let result = Config::load(host).and_then(|config| {
+        identity = config.identity();
+        let daemon = DaemonConfig::load(host)?;
+        Ok(scope(&mailbox_of(&config), &daemon.folder))
+    });
+    result.map_err(|e| e.into_failure(&identity))
+}
+
 /// What one poll or ack works with.
 pub struct Session<'h> {
     pub host: &'h dyn Host,

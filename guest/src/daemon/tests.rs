@@ -990,3 +990,32 @@ fn a_body_too_large_is_left_out() {
     assert!(r["errors"][1].as_str().unwrap().contains("body"), "{r}");
     assert!(!body(&h, 2).contains("item:Body"), "{}", body(&h, 2));
 }
+
+/// The exported scope names the very buckets a poll writes, whatever the
+/// case of the mailbox or folder path, and asks nothing of the server.
+#[test]
+fn the_exported_scope_names_the_buckets_the_poll_writes() {
+    let h = host(&[("folder", "INBOX/Phishing")]);
+    let scope = state_scope(&h).unwrap();
+    assert_eq!(scope.len(), 16);
+    assert_eq!(h.request_count(), 0);
+    let lower = host(&[
+        ("folder", "inbox/phishing"),
+        ("primary_smtp_address", "soc@EXAMPLE.com"),
+    ]);
+    assert_eq!(state_scope(&lower).unwrap(), scope);
+    assert_ne!(state_scope(&host(&[])).unwrap(), scope, "another folder");
+    ok(&h, find_folders(&[("inbox", "Phishing")]));
+    ok(&h, find_items(&[found("I1")], true, 1));
+    ok(&h, get_items(&[Ok("I1")]));
+    poll_with(&h, 10, 10).unwrap();
+    let buckets: std::collections::BTreeSet<String> =
+        h.kv.borrow().keys().map(|(b, _)| b.clone()).collect();
+    assert!(
+        buckets.contains(&format!("ews-daemon-{scope}")),
+        "{buckets:?}"
+    );
+    assert!(buckets.iter().all(|b| b.ends_with(&scope)), "{buckets:?}");
+    let bad = FakeHost::with_config(&[("auth_method", "basic")]);
+    assert!(matches!(state_scope(&bad), Err(Failure::InvalidInput(_))));
+}

@@ -24,6 +24,8 @@ pub struct App {
     pub config: RuntimeConfig,
     /// The file as read: its `[[mailboxes]]` views are granted one by one.
     pub raw: RawConfig,
+    /// With `storage = "postgres"`: the store, for the fleet's leases.
+    pub postgres: Option<Arc<PostgresStore>>,
 }
 
 /// What one mailbox of `[[mailboxes]]` is granted: its own configuration,
@@ -61,7 +63,7 @@ impl App {
             Self::describe_only(config.map(Into::into), component.map(Into::into))?;
         // Every key checked (every mailbox's too) before anything is created.
         let top = raw.resolve(&manifest, &process_env)?;
-        let kv = open_storage(&top)?;
+        let (kv, postgres) = open_storage(&top)?;
         let Grant {
             caps,
             config,
@@ -74,6 +76,7 @@ impl App {
             redactor,
             config,
             raw,
+            postgres,
         })
     }
 
@@ -94,26 +97,41 @@ impl App {
     }
 }
 
-/// The component's keyvalue: the state file, or PostgreSQL (docs/fleet.md).
-fn open_storage(config: &RuntimeConfig) -> Result<Arc<dyn crate::keyvalue::Store>, Failure> {
-    match &config.host.storage {
+/// The component's keyvalue: the state file, or PostgreSQL (docs/fleet.md),
+/// which is also returned as itself for the leases.
+#[allow(clippy::type_complexity)]
+fn open_storage(
+    config: &RuntimeConfig,
+) -> Result<(Arc<dyn crate::keyvalue::Store>, Option<Arc<PostgresStore>>), Failure> {
+    let host = &config.host;
+    match &host.storage {
         Storage::Sqlite => {
-            let state = &config.host.state_path;
+            let state = &host.state_path;
             let kv = SqliteStore::open(state).map_err(|e| {
                 Failure::internal(format!(
                     "cannot open the state file {}: {e:#}",
                     state.display()
                 ))
             })?;
-            Ok(Arc::new(kv))
+            Ok((Arc::new(kv), None))
         }
         Storage::Postgres { url } => {
             let secrets =
                 EnvFileProvider::load(["postgres_password"], &config.secret_files, &process_env)?;
             let password = secrets.get("postgres_password");
-            let kv = PostgresStore::open(url, password.as_deref())
-                .map_err(|e| Failure::new(Kind::Unavailable, format!("storage: {e:#}")))?;
-            Ok(Arc::new(kv))
+            // A connection per step that can run at once, one for the
+            // leases, one to spare; a session stuck in a transaction for
+            // half a lease is ended by the server, so that it cannot keep a
+            // lease's row locked.
+            let kv = PostgresStore::open(
+                url,
+                password.as_deref(),
+                host.concurrency.saturating_add(2),
+                host.lease.lease / 2,
+            )
+            .map_err(|e| Failure::new(Kind::Unavailable, format!("storage: {e:#}")))?;
+            let kv = Arc::new(kv);
+            Ok((kv.clone(), Some(kv)))
         }
     }
 }

@@ -10,7 +10,7 @@ use super::CmdResult;
 use crate::bindings::exports::soar::integration::daemon::{Batch, Item};
 use crate::config::{HostConfig, SinkKind};
 use crate::daemon::dead_letters::DeadLetters;
-use crate::daemon::scheduler::{self, Calls, DeadLetterStore, Guest, Settings, StepReport};
+use crate::daemon::scheduler::{self, Calls, DeadLetterStore, Guest, Settings, StepReport, Turn};
 use crate::daemon::sinks::dir::DirSink;
 use crate::daemon::sinks::http::HttpSink;
 use crate::daemon::sinks::stdout::StdoutSink;
@@ -19,6 +19,7 @@ use crate::daemon::slots::{Gates, Slots};
 use crate::daemon::status::StatusBook;
 use crate::daemon::{human, install_signals, parse_interval, Stop};
 use crate::error::Failure;
+use crate::fleet::Fleet;
 use crate::logging::Level;
 use crate::runtime::{DaemonInstance, Runtime};
 use crate::secrets::Redactor;
@@ -52,6 +53,15 @@ struct RuntimeGuest<'a> {
     gate: Option<&'a std::sync::Mutex<()>>,
     /// Where each step's outcome is kept for `ews-host status`.
     status: Option<StatusBook>,
+    /// With `storage = "postgres"`: the mailbox's lease in the fleet.
+    lease: Option<Leased<'a>>,
+}
+
+/// A mailbox's state (its scope) and the fleet that leases it.
+struct Leased<'a> {
+    fleet: &'a Fleet,
+    scope: String,
+    label: String,
 }
 
 impl<'a> RuntimeGuest<'a> {
@@ -71,7 +81,22 @@ impl<'a> RuntimeGuest<'a> {
             slots: None,
             gate: None,
             status,
+            lease: None,
         }
+    }
+
+    /// Takes part in `fleet`, if there is one, under the component's scope
+    /// for this mailbox's configuration.
+    fn leased(mut self, fleet: Option<&'a Fleet>, label: &str) -> Result<Self, Failure> {
+        if let Some(fleet) = fleet {
+            let scope = self.runtime.scope(self.caps)?;
+            self.lease = Some(Leased {
+                fleet,
+                scope,
+                label: label.to_string(),
+            });
+        }
+        Ok(self)
     }
 }
 
@@ -91,6 +116,17 @@ impl Guest for RuntimeGuest<'_> {
                 .host(Level::Warn, "daemon", &format!("status not kept: {e}"));
         }
         report
+    }
+
+    fn turn(&self) -> Turn {
+        match &self.lease {
+            Some(l) => l.fleet.turn(&l.scope, &l.label),
+            None => Turn::Go(None),
+        }
+    }
+
+    fn holds(&self) -> bool {
+        self.lease.as_ref().is_none_or(|l| l.fleet.holds(&l.scope))
     }
 }
 
@@ -148,16 +184,51 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
     let mailboxes = app
         .mailboxes()
         .map_err(|e| (e, Some(app.redactor.clone())))?;
+    // With PostgreSQL, the mailboxes are leased: several hosts may share them.
+    let fleet = app.postgres.as_ref().map(|pg| {
+        let fleet = Fleet::start(
+            pg.pool().clone(),
+            app.config.host.lease,
+            mailboxes.len().max(1),
+        );
+        pg.set_fence(fleet.clone());
+        fleet
+    });
+    let result = serve(&app, &mailboxes, fleet.as_deref(), args, &stop);
+    if let Some(fleet) = &fleet {
+        fleet.leave();
+    }
+    result
+}
+
+/// Every mailbox to its end (`--once`) or until stopped.
+fn serve(
+    app: &App,
+    mailboxes: &[(String, Grant)],
+    fleet: Option<&Fleet>,
+    args: &Args,
+    stop: &Arc<Stop>,
+) -> CmdResult {
+    if let Some(f) = fleet {
+        say(
+            &app.redactor,
+            "",
+            &format!(
+                "fleet: this host is {} (lease {}, renewed every {})",
+                f.id,
+                human(app.config.host.lease.lease),
+                human(app.config.host.lease.renew)
+            ),
+        );
+    }
     if mailboxes.is_empty() {
         let redactor = app.redactor.clone();
         let say = |line: &str| say(&redactor, "", line);
-        let guest = RuntimeGuest::new(
-            &app.runtime,
-            &app.caps,
-            &app.config.host.state_path,
-            &label(&app.config),
-        );
-        return watch(&guest, &app.config.host, &redactor, args, &stop, &say)
+        let name = label(&app.config);
+        let guest = RuntimeGuest::new(&app.runtime, &app.caps, &app.config.host.state_path, &name)
+            .leased(fleet, &name)
+            .map_err(|e| (e, Some(redactor.clone())))?;
+        return watch(&guest, &app.config.host, &redactor, args, stop, &say)
             .map_err(|e| (e, Some(redactor.clone())));
     }
     // Every mailbox's secrets are hidden from every line.
@@ -188,20 +259,22 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
             .iter()
             .zip(&addresses)
             .map(|((name, g), address)| {
-                let (app, slots, gates, stop, redactor) = (&app, &slots, &gates, &stop, &redactor);
+                let (slots, gates, redactor) = (&slots, &gates, &redactor);
                 scope.spawn(move || {
                     let Grant {
                         caps,
                         config,
                         redactor: own,
                     } = g;
+                    let say = |line: &str| say(redactor, name, line);
                     let guest = RuntimeGuest {
                         slots: Some(slots),
                         gate: gates.get(address),
                         ..RuntimeGuest::new(&app.runtime, caps, &app.config.host.state_path, name)
-                    };
-                    let say = |line: &str| say(redactor, name, line);
-                    watch(&guest, &config.host, own, args, stop, &say)
+                    }
+                    .leased(fleet, name);
+                    guest
+                        .and_then(|guest| watch(&guest, &config.host, own, args, stop, &say))
                         .map_err(|e| Failure::new(e.kind, format!("mailbox {name}: {}", e.message)))
                 })
             })
@@ -245,6 +318,7 @@ fn watch(
         interval: args.interval.unwrap_or(host.daemon_interval),
         max: args.max.unwrap_or(host.daemon_max),
         once: args.once,
+        retry: host.lease.renew,
     };
     let (mut sink, what) = open_sink(host, guest.caps.secrets.as_ref(), stop, say)?;
     let state = &host.state_path;

@@ -22,6 +22,8 @@ const HOST_KEYS: &[&str] = &[
     "concurrency",
     "storage",
     "postgres_url",
+    "lease",
+    "lease_renew",
 ];
 
 /// Host keys that serve every mailbox at once, so an entry of `[[mailboxes]]`
@@ -35,6 +37,8 @@ pub const PROCESS_KEYS: &[&str] = &[
     "concurrency",
     "storage",
     "postgres_url",
+    "lease",
+    "lease_renew",
 ];
 
 /// The host's own secrets: the automation engine's access key, and the

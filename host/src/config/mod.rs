@@ -87,6 +87,8 @@ pub struct HostConfig {
     pub concurrency: u32,
     /// Where the component's keyvalue lives.
     pub storage: Storage,
+    /// With `storage = "postgres"`: the mailboxes' leases (docs/fleet.md).
+    pub lease: crate::fleet::Settings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -270,6 +272,24 @@ impl RawConfig {
             concurrency: u32::try_from(number("concurrency", 4)?).map_err(|_| {
                 Failure::invalid_input("concurrency must be a positive whole number below 2^32")
             })?,
+            lease: {
+                let default = crate::fleet::Settings::default();
+                let duration = |key: &str, default| match self.get(key, env) {
+                    None => Ok(default),
+                    Some(v) => crate::daemon::parse_interval(&v.text)
+                        .map_err(|e| Failure::invalid_input(format!("{key}: {e}"))),
+                };
+                let lease = duration("lease", default.lease)?;
+                let renew = duration("lease_renew", default.renew)?;
+                if renew.saturating_mul(2) > lease {
+                    return Err(Failure::invalid_input(format!(
+                        "lease_renew ({}) must be at most half of lease ({}), so that one late renewal does not lose a lease",
+                        crate::daemon::human(renew),
+                        crate::daemon::human(lease)
+                    )));
+                }
+                crate::fleet::Settings { lease, renew }
+            },
             storage: match self.get("storage", env).map(|v| v.text) {
                 None => Storage::Sqlite,
                 Some(v) => match v.trim() {

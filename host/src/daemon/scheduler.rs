@@ -9,6 +9,7 @@ use super::sinks::Sink;
 use super::{human, Stop};
 use crate::bindings::exports::soar::integration::daemon::{Batch, Item};
 use crate::error::{Failure, Kind};
+pub use crate::fleet::Turn;
 use std::time::{Duration, Instant};
 
 /// Longest wait a failure (or a guest's retry-after) can ask for.
@@ -29,6 +30,17 @@ pub trait Guest {
         &self,
         f: &mut dyn FnMut(&mut dyn Calls) -> StepReport,
     ) -> Result<StepReport, Failure>;
+
+    /// Whether the next step may run here (a fleet's lease: crate::fleet).
+    fn turn(&self) -> Turn {
+        Turn::Go(None)
+    }
+
+    /// Whether polled items may still be handed on (the lease is still
+    /// this host's by its own clock).
+    fn holds(&self) -> bool {
+        true
+    }
 }
 
 /// Where the items a sink refused for good are kept (the state database).
@@ -66,6 +78,7 @@ pub fn step(
     sink: &mut dyn Sink,
     dead: &mut dyn DeadLetterStore,
     max: u32,
+    holds: &dyn Fn() -> bool,
 ) -> StepReport {
     let mut r = StepReport::default();
     let batch = match calls.poll(max) {
@@ -79,6 +92,15 @@ pub fn step(
     r.more = batch.more;
     let mut ids = Vec::with_capacity(batch.items.len());
     for item in &batch.items {
+        if !holds() {
+            // Another host may be handing these out already: what was
+            // stored is acked, the rest is that host's.
+            r.failure = Some(Failure::new(
+                Kind::Unavailable,
+                "the mailbox's lease ran out before its emails were handed on (another host takes them)",
+            ));
+            break;
+        }
         match sink.store(item) {
             Ok(()) => {
                 ids.push(item.id.clone());
@@ -135,6 +157,8 @@ pub struct Settings {
     pub interval: Duration,
     pub max: u32,
     pub once: bool,
+    /// How soon to ask again for a turn that was refused.
+    pub retry: Duration,
 }
 
 /// What to do after a step: how long to wait, and why (for the log).
@@ -215,15 +239,47 @@ pub fn run(
 ) -> Result<(), Failure> {
     let mut streak = Streak::default();
     let mut n: u64 = 0;
+    let mut waiting: Option<String> = None;
     loop {
         if stop.requested() {
             progress("stopped");
             return Ok(());
         }
+        match guest.turn() {
+            Turn::Go(note) => {
+                if let Some(note) = note {
+                    progress(&note);
+                }
+                waiting = None;
+            }
+            Turn::Wait(why) | Turn::Failed(why) if waiting.as_ref() == Some(&why) => {}
+            Turn::Wait(why) => {
+                progress(&why);
+                if settings.once {
+                    return Ok(());
+                }
+                waiting = Some(why);
+            }
+            Turn::Failed(why) => {
+                progress(&format!("failed: {why}"));
+                if settings.once {
+                    return Err(Failure::new(Kind::Unavailable, why));
+                }
+                waiting = Some(why);
+            }
+        }
+        if waiting.is_some() {
+            if stop.wait(settings.retry) {
+                progress("stopped");
+                return Ok(());
+            }
+            continue;
+        }
         n += 1;
         let start = Instant::now();
+        let holds = || guest.holds();
         let report = guest
-            .with_instance(&mut |calls| step(calls, sink, dead, settings.max))
+            .with_instance(&mut |calls| step(calls, sink, dead, settings.max, &holds))
             .unwrap_or_else(|f| StepReport {
                 failure: Some(f),
                 ..Default::default()
@@ -391,6 +447,7 @@ mod tests {
             interval: Duration::from_secs(3600),
             max: 7,
             once: true,
+            retry: Duration::from_secs(1),
         };
         let r = run(fake, sink, dead, &settings, &Stop::default(), &mut |l| {
             lines.push(l.to_string())
@@ -610,6 +667,7 @@ mod tests {
             interval: Duration::from_secs(3600),
             max: 1,
             once: false,
+            retry: Duration::from_secs(1),
         };
         let mut lines = Vec::new();
         // The stop arrives during the step: the step completes (stored and

@@ -132,7 +132,7 @@ pub fn list(path: &Path) -> rusqlite::Result<Option<Vec<Row>>> {
 }
 
 /// This machine's name, as `hostname` prints it.
-fn host_name() -> String {
+pub fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .or_else(|| std::env::var("HOSTNAME").ok())

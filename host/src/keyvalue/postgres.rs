@@ -1,107 +1,254 @@
 //! `storage = "postgres"`: the component's keyvalue in a PostgreSQL database
 //! that several hosts can share (issue 12; docs/fleet.md). The same contract
-//! as the SQLite store: writes are grouped in one transaction, committed by
-//! `flush` before anything leaves the sandbox; reads go through the same
-//! connection, so a call sees its own writes.
+//! as the SQLite store: a call's writes are one transaction, committed by
+//! `flush` before anything leaves the sandbox, and its reads see its writes.
 //!
-//! A lost connection (the server restarted, a network cut) is an error for
-//! the call that meets it, with its uncommitted writes gone, as in a crash,
-//! which the component's write order makes safe; the next call connects
-//! again. The schema is created, and migrated, at start.
+//! Connections come from a pool. A call runs on one thread, so the thread's
+//! open transaction is the call's: it holds one connection from its first
+//! write to its flush, and the calls of other mailboxes, on other threads,
+//! have their own. A lost connection (the server restarted, a network cut)
+//! fails the call that meets it, with its uncommitted writes gone, as in a
+//! crash, which the component's write order makes safe; the pool connects
+//! again for the next.
+//!
+//! With leases (crate::fleet), the first write of a transaction to a
+//! mailbox's buckets asks the `Fence` first, on the same connection, so that
+//! the check and the writes commit together or not at all.
 
 use anyhow::Context;
 use postgres::{Client, NoTls};
-use std::sync::Mutex;
+use r2d2_postgres::PostgresConnectionManager;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::ThreadId;
+use std::time::Duration;
+
+pub type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Pooled = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
 
 /// The schema's versions, applied in order; `ews_schema` says how far.
-const MIGRATIONS: &[&str] = &["CREATE TABLE IF NOT EXISTS ews_kv (
+/// Version 2: the fleet's leases and hosts (crate::fleet).
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS ews_kv (
         bucket TEXT NOT NULL,
         key TEXT NOT NULL,
         value BYTEA NOT NULL,
         PRIMARY KEY (bucket, key)
-    )"];
+    )",
+    "CREATE TABLE IF NOT EXISTS ews_lease (
+        scope TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        holder TEXT,
+        token BIGINT NOT NULL,
+        since TIMESTAMPTZ NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS ews_host (
+        id TEXT PRIMARY KEY,
+        seen TIMESTAMPTZ NOT NULL
+    )",
+];
 
-pub struct PostgresStore {
-    config: postgres::Config,
-    conn: Mutex<Conn>,
+/// Whether a write to a mailbox's buckets may commit: the lease keeper
+/// (crate::fleet::Fleet) answers, on the transaction's own connection.
+pub trait Fence: Send + Sync {
+    /// `Err` refuses the write: this host does not hold the scope's lease.
+    fn check(&self, tx: &mut Client, scope: &str) -> anyhow::Result<()>;
 }
 
-struct Conn {
-    client: Option<Client>,
-    /// A transaction is open, to be committed by `flush`.
-    writing: bool,
+/// The scope whose lease guards a bucket: the daemon's two per scope.
+pub fn fenced_scope(bucket: &str) -> Option<&str> {
+    ["ews-daemon-", "ews-pending-"]
+        .iter()
+        .find_map(|p| bucket.strip_prefix(p))
+        .filter(|s| !s.is_empty())
+}
+
+pub struct PostgresStore {
+    pool: Pool,
+    /// Each thread's open transaction (a call in progress that wrote).
+    open: Mutex<HashMap<ThreadId, Txn>>,
+    fence: OnceLock<Arc<dyn Fence>>,
+}
+
+struct Txn {
+    conn: Pooled,
+    /// Scopes whose fence this transaction passed (and holds a share lock on).
+    fenced: HashSet<String>,
+}
+
+/// How the pool connects and what each new session is set to.
+#[derive(Debug)]
+struct Session {
+    idle_in_transaction: Duration,
+}
+
+impl r2d2::CustomizeConnection<Client, postgres::Error> for Session {
+    fn on_acquire(&self, conn: &mut Client) -> Result<(), postgres::Error> {
+        // A paused or hung process must not hold a lease's row lock for
+        // ever: the server ends a session idle inside a transaction.
+        conn.batch_execute(&format!(
+            "SET idle_in_transaction_session_timeout = {}",
+            self.idle_in_transaction.as_millis().max(1)
+        ))
+    }
 }
 
 impl PostgresStore {
     /// Connects, and creates or migrates the schema. `url`: a `postgresql://`
     /// URL or `key=value` pairs; `password`, when given, wins over the URL's.
-    pub fn open(url: &str, password: Option<&str>) -> anyhow::Result<Self> {
+    /// `connections`: the pool's size; `idle_in_transaction`: how long the
+    /// server lets a session sit in an open transaction.
+    pub fn open(
+        url: &str,
+        password: Option<&str>,
+        connections: u32,
+        idle_in_transaction: Duration,
+    ) -> anyhow::Result<Self> {
         let mut config: postgres::Config = url
             .parse()
             .context("postgres_url: expected postgresql://user@host/db or key=value pairs")?;
         if let Some(p) = password {
             config.password(p);
         }
-        let mut client = connect(&config)?;
-        migrate(&mut client)?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(5));
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(connections.max(1))
+            .min_idle(Some(0))
+            .connection_timeout(Duration::from_secs(10))
+            .error_handler(Box::new(r2d2::NopErrorHandler))
+            .connection_customizer(Box::new(Session {
+                idle_in_transaction,
+            }))
+            .build_unchecked(PostgresConnectionManager::new(config.clone(), NoTls));
+        // The first connection outside the pool: its error says why (the
+        // pool's says only that it timed out). It names the server, never
+        // the password (postgres leaves it out).
+        let mut first = config
+            .connect(NoTls)
+            .context("cannot connect to PostgreSQL (postgres_url)")?;
+        migrate(&mut first)?;
         Ok(PostgresStore {
-            config,
-            conn: Mutex::new(Conn {
-                client: Some(client),
-                writing: false,
-            }),
+            pool,
+            open: Mutex::new(HashMap::new()),
+            fence: OnceLock::new(),
         })
     }
 
-    /// Runs `f` on the connection (connecting again if the last one broke);
-    /// `write` opens the group's transaction first. A failure on a closed
-    /// connection drops it, and any open transaction with it.
-    fn with<T>(
+    /// The pool, for the lease keeper's own statements.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// From now on, writes to a mailbox's buckets ask `fence` first. Set
+    /// once, before the first step.
+    pub fn set_fence(&self, fence: Arc<dyn Fence>) {
+        let _ = self.fence.set(fence);
+    }
+
+    fn take(&self) -> Option<Txn> {
+        let me = std::thread::current().id();
+        self.open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&me)
+    }
+
+    fn put(&self, txn: Txn) {
+        let me = std::thread::current().id();
+        self.open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(me, txn);
+    }
+
+    fn connection(&self) -> anyhow::Result<Pooled> {
+        self.pool
+            .get()
+            .context("cannot connect to PostgreSQL (postgres_url)")
+    }
+
+    /// A read: on the thread's transaction if it has one (to see its own
+    /// writes), else on any connection.
+    fn read<T>(
         &self,
-        write: bool,
         f: impl FnOnce(&mut Client) -> Result<T, postgres::Error>,
     ) -> anyhow::Result<T> {
-        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        if conn.client.as_ref().is_none_or(Client::is_closed) {
-            conn.client = None;
-            conn.writing = false;
-            conn.client = Some(connect(&self.config)?);
+        match self.take() {
+            Some(txn) => self.in_txn(txn, None, f),
+            None => f(&mut *self.connection()?).context("PostgreSQL"),
         }
-        let (result, closed) = {
-            let Conn { client, writing } = &mut *conn;
-            let Some(client) = client.as_mut() else {
-                anyhow::bail!("no connection to PostgreSQL");
-            };
-            let run = || {
-                if write && !*writing {
-                    client.batch_execute("BEGIN")?;
-                    *writing = true;
-                }
-                f(client)
-            };
-            let result = run();
-            (result, client.is_closed())
-        };
-        if result.is_err() && closed {
-            conn.client = None;
-            conn.writing = false;
-        }
-        result.context("PostgreSQL")
     }
-}
 
-fn connect(config: &postgres::Config) -> anyhow::Result<Client> {
-    // The error names the server, never the password (postgres leaves it out).
-    config
-        .connect(NoTls)
-        .context("cannot connect to PostgreSQL (postgres_url)")
+    /// A write to `bucket`, in the thread's transaction (begun if need be),
+    /// after the fence of the bucket's scope, once per transaction.
+    fn write(
+        &self,
+        bucket: &str,
+        f: impl FnOnce(&mut Client) -> Result<(), postgres::Error>,
+    ) -> anyhow::Result<()> {
+        let txn = match self.take() {
+            Some(txn) => txn,
+            None => {
+                let mut conn = self.connection()?;
+                conn.batch_execute("BEGIN").context("PostgreSQL")?;
+                Txn {
+                    conn,
+                    fenced: HashSet::new(),
+                }
+            }
+        };
+        let scope = self
+            .fence
+            .get()
+            .and_then(|fence| Some((fence, fenced_scope(bucket)?)));
+        self.in_txn(txn, scope, f)
+    }
+
+    /// Runs `f` in `txn`; an error ends the transaction (its writes are
+    /// gone, as in a crash).
+    fn in_txn<T>(
+        &self,
+        mut txn: Txn,
+        fence: Option<(&Arc<dyn Fence>, &str)>,
+        f: impl FnOnce(&mut Client) -> Result<T, postgres::Error>,
+    ) -> anyhow::Result<T> {
+        if let Some((fence, scope)) = fence {
+            if !txn.fenced.contains(scope) {
+                if let Err(e) = fence.check(&mut txn.conn, scope) {
+                    // The call fails; what it wrote before goes with it.
+                    if !txn.conn.is_closed() {
+                        let _ = txn.conn.batch_execute("ROLLBACK");
+                    }
+                    return Err(e);
+                }
+                txn.fenced.insert(scope.to_string());
+            }
+        }
+        match f(&mut txn.conn) {
+            Ok(v) => {
+                self.put(txn);
+                Ok(v)
+            }
+            Err(e) => {
+                if !txn.conn.is_closed() {
+                    let _ = txn.conn.batch_execute("ROLLBACK");
+                }
+                Err(e).context("PostgreSQL")
+            }
+        }
+    }
 }
 
 fn migrate(client: &mut Client) -> anyhow::Result<()> {
     let mut tx = client.transaction()?;
+    // Hosts of a fleet start together: `CREATE TABLE IF NOT EXISTS` is not
+    // safe against itself, so one of them migrates at a time.
     tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS ews_schema (version INTEGER NOT NULL);
-         LOCK TABLE ews_schema IN EXCLUSIVE MODE;",
+        "SELECT pg_advisory_xact_lock(7140375526839152416);
+         CREATE TABLE IF NOT EXISTS ews_schema (version INTEGER NOT NULL);",
     )?;
     let done: i32 = tx
         .query_opt("SELECT version FROM ews_schema", &[])?
@@ -122,7 +269,7 @@ fn migrate(client: &mut Client) -> anyhow::Result<()> {
 
 impl super::Store for PostgresStore {
     fn get(&self, bucket: &str, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
-        self.with(false, |c| {
+        self.read(|c| {
             Ok(c.query_opt(
                 "SELECT value FROM ews_kv WHERE bucket = $1 AND key = $2",
                 &[&bucket, &key],
@@ -132,7 +279,7 @@ impl super::Store for PostgresStore {
     }
 
     fn set(&self, bucket: &str, key: &str, value: &[u8]) -> anyhow::Result<()> {
-        self.with(true, |c| {
+        self.write(bucket, |c| {
             c.execute(
                 "INSERT INTO ews_kv (bucket, key, value) VALUES ($1, $2, $3)
                  ON CONFLICT (bucket, key) DO UPDATE SET value = excluded.value",
@@ -143,7 +290,7 @@ impl super::Store for PostgresStore {
     }
 
     fn delete(&self, bucket: &str, key: &str) -> anyhow::Result<()> {
-        self.with(true, |c| {
+        self.write(bucket, |c| {
             c.execute(
                 "DELETE FROM ews_kv WHERE bucket = $1 AND key = $2",
                 &[&bucket, &key],
@@ -158,7 +305,7 @@ impl super::Store for PostgresStore {
 
     fn list_keys(&self, bucket: &str, offset: u64, limit: u64) -> anyhow::Result<Vec<String>> {
         let (offset, limit) = (offset as i64, limit as i64);
-        self.with(false, |c| {
+        self.read(|c| {
             // Byte order, as SQLite's: the same pages whatever the locale.
             Ok(c.query(
                 "SELECT key FROM ews_kv WHERE bucket = $1 ORDER BY key COLLATE \"C\"
@@ -171,28 +318,24 @@ impl super::Store for PostgresStore {
         })
     }
 
+    /// Commits the calling thread's transaction: its call's writes.
     fn flush(&self) -> anyhow::Result<()> {
-        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        if !conn.writing {
+        let Some(mut txn) = self.take() else {
             return Ok(());
-        }
-        // Whatever COMMIT answers, the transaction is over.
-        conn.writing = false;
-        let Some(client) = conn.client.as_mut() else {
-            anyhow::bail!("the connection to PostgreSQL was lost before the commit");
         };
-        let result = client.batch_execute("COMMIT");
-        if result.is_err() && client.is_closed() {
-            conn.client = None;
-        }
-        result.context("PostgreSQL: commit")
+        txn.conn
+            .batch_execute("COMMIT")
+            .context("PostgreSQL: commit")
     }
 }
 
 impl Drop for PostgresStore {
-    /// As the SQLite store: writes not yet flushed are kept.
+    /// As the SQLite store: writes not yet flushed are kept, every thread's.
     fn drop(&mut self) {
-        let _ = super::Store::flush(self);
+        let open = std::mem::take(self.open.get_mut().unwrap_or_else(|p| p.into_inner()));
+        for (_, mut txn) in open {
+            let _ = txn.conn.batch_execute("COMMIT");
+        }
     }
 }
 
@@ -200,15 +343,19 @@ impl Drop for PostgresStore {
 mod tests {
     use super::*;
 
+    fn open(url: &str, password: Option<&str>) -> anyhow::Result<PostgresStore> {
+        PostgresStore::open(url, password, 2, Duration::from_secs(15))
+    }
+
     #[test]
     fn a_bad_url_names_postgres_url_and_an_absent_server_says_so() {
-        let Err(e) = PostgresStore::open("postgresql://ews@[::1", None) else {
+        let Err(e) = open("postgresql://ews@[::1", None) else {
             panic!("a URL that does not parse")
         };
         assert!(format!("{e:#}").contains("postgres_url: expected"), "{e:#}");
         let dir = std::env::temp_dir().join(format!("ews-no-pg-{}", std::process::id()));
         let url = format!("host={} port=1 user=ews dbname=ews", dir.display());
-        let Err(e) = PostgresStore::open(&url, Some("s3cret-password")) else {
+        let Err(e) = open(&url, Some("s3cret-password")) else {
             panic!("no server there")
         };
         let text = format!("{e:#}");
@@ -217,5 +364,13 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("s3cret-password"), "{text}");
+    }
+
+    #[test]
+    fn only_the_daemons_buckets_are_fenced() {
+        assert_eq!(fenced_scope("ews-daemon-0123abcd"), Some("0123abcd"));
+        assert_eq!(fenced_scope("ews-pending-0123abcd"), Some("0123abcd"));
+        assert_eq!(fenced_scope("ews"), None);
+        assert_eq!(fenced_scope("ews-daemon-"), None);
     }
 }

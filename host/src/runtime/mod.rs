@@ -194,6 +194,28 @@ impl Runtime {
         })
     }
 
+    /// The component's name for the state the daemon keeps under this
+    /// configuration (`daemon.scope`): what a fleet leases. Checked to be a
+    /// bucket-name suffix, since it becomes one.
+    pub fn scope(&self, caps: &Capabilities) -> Result<String, Failure> {
+        let scope = self
+            .run(caps, |store, i| {
+                i.soar_integration_daemon().call_scope(store)
+            })?
+            .map_err(Failure::from)?;
+        let fits = !scope.is_empty()
+            && scope.len() <= 48
+            && scope
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        if !fits {
+            return Err(Failure::internal(format!(
+                "the component named its daemon's state {scope:?}: expected 1 to 48 letters, digits, '-', '_' or '.'"
+            )));
+        }
+        Ok(scope)
+    }
+
     pub fn invoke(
         &self,
         caps: &Capabilities,

@@ -279,6 +279,15 @@ impl Host {
         cmd.spawn().expect("spawn ews-host")
     }
 
+    /// The host as a child process whose stderr (the daemon's progress
+    /// lines) goes to `log`, for tests that read it while it runs.
+    pub fn spawn_logged(&self, args: &[&str], log: &Path) -> std::process::Child {
+        let file = std::fs::File::create(log).expect("create the host's log");
+        let mut cmd = self.command(args);
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(file);
+        cmd.spawn().expect("spawn ews-host")
+    }
+
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(host_bin());
         cmd.arg("--config").arg(self.config_path());

@@ -32,7 +32,19 @@ fn the_daemon_keeps_its_state_in_postgres_and_survives_a_restart_of_it() {
         "SELECT count(*) FROM ews_kv WHERE bucket LIKE 'ews-daemon-%' AND key LIKE 'id/%'",
     );
     assert_eq!(ids, "3");
-    assert_eq!(pg.psql("ews", "SELECT version FROM ews_schema"), "1");
+    assert_eq!(pg.psql("ews", "SELECT version FROM ews_schema"), "2");
+    // Its mailbox was leased (the scope of its buckets), and let go at the end.
+    let scope = pg.psql(
+        "ews",
+        "SELECT substr(min(bucket), 12) FROM ews_kv WHERE bucket LIKE 'ews-daemon-%'",
+    );
+    assert_eq!(
+        pg.psql(
+            "ews",
+            &format!("SELECT token, holder IS NULL FROM ews_lease WHERE scope = '{scope}'")
+        ),
+        "1|t"
+    );
 
     // The server goes away; two emails arrive meanwhile.
     pg.stop();

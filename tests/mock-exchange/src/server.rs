@@ -106,6 +106,11 @@ pub struct State {
     pub arrivals: u64,
     /// Requests being handled now.
     pub in_flight: usize,
+    /// Requests being handled now for each mailbox (`X-AnchorMailbox`, or
+    /// Graph's `/users/{id}`), lowercased, and the most there ever were:
+    /// a client that serves a mailbox one step at a time never has two.
+    pub in_flight_by_mailbox: HashMap<String, usize>,
+    pub most_in_flight_by_mailbox: HashMap<String, usize>,
     pub items: HashMap<String, ItemTrail>,
     /// Answer 411 to a chunked request, as proxies that read only
     /// Content-Length do.
@@ -306,20 +311,50 @@ fn named_items(body: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// Counts a request in flight until dropped, even when hyper drops the
-/// handler because the client went away.
-struct InFlightGuard(Arc<Shared>);
+/// Counts a request in flight (and its mailbox's) until dropped, even when
+/// hyper drops the handler because the client went away.
+struct InFlightGuard(Arc<Shared>, Option<String>);
 
 impl Drop for InFlightGuard {
     fn drop(&mut self) {
-        self.0.lock().in_flight -= 1;
+        let mut state = self.0.lock();
+        state.in_flight -= 1;
+        if let Some(n) = self
+            .1
+            .as_ref()
+            .and_then(|m| state.in_flight_by_mailbox.get_mut(m))
+        {
+            *n -= 1;
+        }
     }
+}
+
+/// The mailbox a request acts on, lowercased: its `X-AnchorMailbox` (EWS),
+/// else the `{id}` of Graph's `/users/{id}/...`.
+fn mailbox_of(req: &Request<Incoming>) -> Option<String> {
+    if let Some(anchor) = header(req, "x-anchormailbox") {
+        return Some(anchor.to_lowercase());
+    }
+    let rest = req.uri().path().strip_prefix("/v1.0/users/")?;
+    let id = rest.split('/').next()?;
+    Some(id.replace("%40", "@").to_lowercase())
 }
 
 impl MockExchange {
     /// Requests being handled right now.
     pub fn requests_in_flight(&self) -> usize {
         self.shared.lock().in_flight
+    }
+
+    /// The most requests that were ever in flight at once for each mailbox
+    /// (by `X-AnchorMailbox` or Graph's `/users/{id}`).
+    pub fn most_in_flight_by_mailbox(&self) -> BTreeMap<String, usize> {
+        let state = self.shared.lock();
+        state
+            .most_in_flight_by_mailbox
+            .iter()
+            .map(|(m, n)| (m.clone(), *n))
+            .collect()
     }
 
     /// How many requests have arrived so far: a request recorded with a higher
@@ -380,13 +415,24 @@ pub(crate) async fn route(
         .recorder
         .is_some()
         .then(|| crate::control::RecordedHead::of(&req));
+    let mailbox = mailbox_of(&req);
     let (arrival, refuse_chunked) = {
         let mut state = shared.lock();
         state.arrivals += 1;
         state.in_flight += 1;
+        if let Some(m) = &mailbox {
+            let n = state.in_flight_by_mailbox.entry(m.clone()).or_default();
+            *n += 1;
+            let now = *n;
+            let most = state
+                .most_in_flight_by_mailbox
+                .entry(m.clone())
+                .or_default();
+            *most = (*most).max(now);
+        }
         (state.arrivals, state.require_content_length)
     };
-    let _guard = InFlightGuard(shared.clone());
+    let _guard = InFlightGuard(shared.clone(), mailbox);
     let current = RefCell::new(Current {
         arrival,
         framing,

@@ -82,6 +82,9 @@ impl daemon::Guest for Probe {
     fn ack(_ids: Vec<String>) -> Result<(), Failure> {
         Ok(())
     }
+    fn scope() -> Result<String, Failure> {
+        Ok("probe".into())
+    }
 }
 
 fn http_get(url: &str) -> Result<Value, Failure> {
