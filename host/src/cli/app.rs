@@ -115,10 +115,8 @@ fn open_storage(
             })?;
             Ok((Arc::new(kv), None))
         }
-        Storage::Postgres { url } => {
-            let secrets =
-                EnvFileProvider::load(["postgres_password"], &config.secret_files, &process_env)?;
-            let password = secrets.get("postgres_password");
+        Storage::Postgres { url, .. } => {
+            let password = host.storage.postgres_password()?;
             // A connection per step that can run at once, one for the
             // leases, one to spare; a session stuck in a transaction for
             // half a lease is ended by the server, so that it cannot keep a

@@ -90,6 +90,8 @@ impl<'a> RuntimeGuest<'a> {
     fn leased(mut self, fleet: Option<&'a Fleet>, label: &str) -> Result<Self, Failure> {
         if let Some(fleet) = fleet {
             let scope = self.runtime.scope(self.caps)?;
+            // Its status row goes beside its lease, where every host's are.
+            self.status = Some(StatusBook::postgres(fleet.pool().clone(), label, &scope));
             self.lease = Some(Leased {
                 fleet,
                 scope,

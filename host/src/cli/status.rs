@@ -2,19 +2,37 @@
 //! state file, by name: which host and process, since when, the last step's
 //! time, result and counts, and how many emails it delivered since it started.
 //! Only the host keys are read, as for `dead-letters`: it works while the
-//! daemon runs, from another process, with no component.
+//! daemon runs, from another process, with no component. With
+//! `storage = "postgres"`, every host's rows, each with its mailbox's lease.
 
 use super::output;
 use super::CmdResult;
-use crate::config::{process_env, RawConfig};
+use crate::config::{process_env, RawConfig, Storage};
 use crate::daemon::status;
-use crate::error::Failure;
+use crate::error::{Failure, Kind};
+use crate::secrets::Redactor;
 use std::path::Path;
+use std::sync::Arc;
 
 pub fn run(config: Option<&Path>) -> CmdResult {
     let host = RawConfig::load(config)
         .and_then(|raw| raw.host(&process_env))
         .map_err(|e| (e, None))?;
+    if let Storage::Postgres { url, .. } = &host.storage {
+        // A fleet's rows are in its database, every host's, with the leases.
+        let password = host.storage.postgres_password().map_err(|e| (e, None))?;
+        let redactor = Arc::new(Redactor::new(password.iter().cloned()));
+        let rows = crate::keyvalue::postgres::connect_url(url, password.as_deref())
+            .and_then(|mut c| Ok(status::list_postgres(&mut c)?))
+            .map_err(|e| {
+                let e = Failure::new(Kind::Unavailable, format!("status: {e:#}"));
+                (e, Some(redactor.clone()))
+            })?;
+        for row in &rows {
+            output::print_serialized(row);
+        }
+        return Ok(());
+    }
     let state = &host.state_path;
     let rows = status::list(state)
         .map_err(|e| {

@@ -96,8 +96,30 @@ pub enum Storage {
     /// The SQLite file at `state_path` (the default).
     Sqlite,
     /// A PostgreSQL database, shared by several hosts: `postgres_url`, the
-    /// password from `postgres_password` (EWS_POSTGRES_PASSWORD or `_file`).
-    Postgres { url: String },
+    /// password from EWS_POSTGRES_PASSWORD or `postgres_password_file`.
+    Postgres {
+        url: String,
+        password_file: Option<PathBuf>,
+    },
+}
+
+impl Storage {
+    /// PostgreSQL's password: EWS_POSTGRES_PASSWORD, else the file's.
+    pub fn postgres_password(&self) -> Result<Option<String>, Failure> {
+        let Storage::Postgres { password_file, .. } = self else {
+            return Ok(None);
+        };
+        let files: BTreeMap<String, PathBuf> = password_file
+            .iter()
+            .map(|p| ("postgres_password".to_string(), p.clone()))
+            .collect();
+        let secrets =
+            crate::secrets::EnvFileProvider::load(["postgres_password"], &files, &process_env)?;
+        Ok(crate::secrets::SecretProvider::get(
+            &secrets,
+            "postgres_password",
+        ))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,6 +323,7 @@ impl RawConfig {
                                  (postgresql://user@host:5432/db, the password in EWS_POSTGRES_PASSWORD)",
                             )
                         })?,
+                        password_file: path("postgres_password_file"),
                     },
                     _ => {
                         return Err(Failure::invalid_input(format!(

@@ -1,8 +1,10 @@
-//! What each mailbox's daemon did last, kept in the state database
-//! (`state_path`, table `daemon_status`) after every step, so that
+//! What each mailbox's daemon did last, kept after every step, so that
 //! `ews-host status` can show an operator, from another process, which host
 //! and process serve a mailbox, since when, the last step's result and counts.
-//! Informational: a row that cannot be written never fails a step.
+//! In the state file (`state_path`, table `daemon_status`), or with
+//! `storage = "postgres"` in the fleet's database (`ews_status`, beside the
+//! leases: every host's mailboxes in one place). Informational: a row that
+//! cannot be written never fails a step.
 
 use super::scheduler::StepReport;
 use super::state_file;
@@ -49,11 +51,33 @@ pub struct Row {
     pub dead_lettered: i64,
     /// Acked by this process since `since`.
     pub delivered: i64,
+    /// With `storage = "postgres"`: the mailbox's lease now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lease: Option<Lease>,
+}
+
+/// A lease row, as `status` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lease {
+    /// `<hostname>/<pid>/<random>`; `null` when let go.
+    pub holder: Option<String>,
+    pub token: i64,
+    /// When its holder took it.
+    pub since: String,
+    pub expires: String,
+    /// Not expired, by the database's clock.
+    pub live: bool,
 }
 
 pub struct StatusBook {
-    conn: Connection,
+    conn: Backend,
     mailbox: String,
+}
+
+enum Backend {
+    File(Connection),
+    /// The fleet's database, and the mailbox's scope (the lease's key).
+    Postgres(crate::keyvalue::postgres::Pool, String),
 }
 
 impl StatusBook {
@@ -67,18 +91,41 @@ impl StatusBook {
             params![mailbox, host_name(), std::process::id()],
         )?;
         Ok(StatusBook {
-            conn,
+            conn: Backend::File(conn),
             mailbox: mailbox.to_string(),
         })
     }
 
-    pub fn record(&self, report: &Result<StepReport, Failure>) -> rusqlite::Result<()> {
+    /// A fleet member's, in the shared database: the row changes hands with
+    /// the mailbox's lease, at the first step of its new holder.
+    pub fn postgres(pool: crate::keyvalue::postgres::Pool, mailbox: &str, scope: &str) -> Self {
+        StatusBook {
+            conn: Backend::Postgres(pool, scope.to_string()),
+            mailbox: mailbox.to_string(),
+        }
+    }
+
+    pub fn record(&self, report: &Result<StepReport, Failure>) -> Result<(), String> {
         let (failure, r) = match report {
             Ok(r) => (r.failure.as_ref().map(describe), Some(r)),
             Err(f) => (Some(describe(f)), None),
         };
         let count = |f: fn(&StepReport) -> usize| r.map_or(0, f) as i64;
-        self.conn.execute(
+        let counts = [
+            count(|r| r.polled),
+            count(|r| r.stored),
+            count(|r| r.acked),
+            count(|r| r.dead_lettered.len()),
+        ];
+        let conn = match &self.conn {
+            Backend::File(conn) => conn,
+            Backend::Postgres(pool, scope) => {
+                let mut c = pool.get().map_err(|e| e.to_string())?;
+                return record_postgres(&mut c, &self.mailbox, scope, failure, counts)
+                    .map_err(|e| e.to_string());
+            }
+        };
+        conn.execute(
             "UPDATE daemon_status SET last_step = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
              steps = steps + 1,
              failures_in_a_row = CASE WHEN ?2 IS NULL THEN 0 ELSE failures_in_a_row + 1 END,
@@ -88,14 +135,99 @@ impl StatusBook {
             params![
                 self.mailbox,
                 failure,
-                count(|r| r.polled),
-                count(|r| r.stored),
-                count(|r| r.acked),
-                count(|r| r.dead_lettered.len()),
+                counts[0],
+                counts[1],
+                counts[2],
+                counts[3]
             ],
-        )?;
+        )
+        .map_err(|e| e.to_string())?;
         Ok(())
     }
+}
+
+/// The row of a mailbox in the fleet's database. A host that was not the
+/// last to write it starts it afresh: it serves the mailbox since now.
+fn record_postgres(
+    c: &mut postgres::Client,
+    mailbox: &str,
+    scope: &str,
+    failure: Option<String>,
+    [polled, stored, acked, dead]: [i64; 4],
+) -> Result<(), postgres::Error> {
+    c.execute(
+        "INSERT INTO ews_status AS s (mailbox, scope, host, pid, since, last_step, steps,
+             failures_in_a_row, failure, polled, stored, acked, dead_lettered, delivered)
+         VALUES ($1, $2, $3, $4, now(), now(), 1, CASE WHEN $5::text IS NULL THEN 0 ELSE 1 END,
+             $5, $6, $7, $8, $9, $8)
+         ON CONFLICT (mailbox) DO UPDATE SET
+             since = CASE WHEN s.host = excluded.host AND s.pid = excluded.pid
+                     THEN s.since ELSE excluded.since END,
+             steps = CASE WHEN s.host = excluded.host AND s.pid = excluded.pid
+                     THEN s.steps + 1 ELSE 1 END,
+             delivered = CASE WHEN s.host = excluded.host AND s.pid = excluded.pid
+                     THEN s.delivered + excluded.acked ELSE excluded.acked END,
+             failures_in_a_row = CASE WHEN excluded.failure IS NULL THEN 0
+                     ELSE s.failures_in_a_row + 1 END,
+             scope = excluded.scope, host = excluded.host, pid = excluded.pid,
+             last_step = excluded.last_step, failure = excluded.failure,
+             polled = excluded.polled, stored = excluded.stored, acked = excluded.acked,
+             dead_lettered = excluded.dead_lettered",
+        &[
+            &mailbox,
+            &scope,
+            &host_name(),
+            &i64::from(std::process::id()),
+            &failure,
+            &polled,
+            &stored,
+            &acked,
+            &dead,
+        ],
+    )
+    .map(drop)
+}
+
+/// Every mailbox's row in the fleet's database, with its lease, by name.
+pub fn list_postgres(c: &mut postgres::Client) -> Result<Vec<Row>, postgres::Error> {
+    const TIME: &str = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
+    let utc = |col: &str| format!("to_char({col} AT TIME ZONE 'UTC', {TIME})");
+    let sql = format!(
+        "SELECT s.mailbox, s.host, s.pid, {}, {}, s.steps, s.failure, s.failures_in_a_row,
+             s.polled, s.stored, s.acked, s.dead_lettered, s.delivered,
+             l.scope IS NOT NULL, l.holder, l.token, {}, {}, l.expires_at > now()
+         FROM ews_status s LEFT JOIN ews_lease l ON l.scope = s.scope
+         ORDER BY s.mailbox",
+        utc("s.since"),
+        utc("s.last_step"),
+        utc("l.since"),
+        utc("l.expires_at"),
+    );
+    Ok(c.query(&sql, &[])?
+        .iter()
+        .map(|r| Row {
+            mailbox: r.get(0),
+            host: r.get(1),
+            pid: r.get(2),
+            since: r.get(3),
+            last_step: r.get(4),
+            steps: r.get(5),
+            failure: r.get(6),
+            failures_in_a_row: r.get(7),
+            polled: r.get(8),
+            stored: r.get(9),
+            acked: r.get(10),
+            dead_lettered: r.get(11),
+            delivered: r.get(12),
+            lease: r.get::<_, bool>(13).then(|| Lease {
+                holder: r.get(14),
+                token: r.get(15),
+                since: r.get(16),
+                expires: r.get(17),
+                live: r.get(18),
+            }),
+        })
+        .collect())
 }
 
 fn describe(f: &Failure) -> String {
@@ -126,6 +258,7 @@ pub fn list(path: &Path) -> rusqlite::Result<Option<Vec<Row>>> {
             acked: r.get(10)?,
             dead_lettered: r.get(11)?,
             delivered: r.get(12)?,
+            lease: None,
         })
     })?;
     rows.collect::<Result<Vec<_>, _>>().map(Some)

@@ -100,8 +100,8 @@ pub fn renew(
     let scopes: Vec<&str> = held.iter().map(|(s, _)| s.as_str()).collect();
     let tokens: Vec<i64> = held.iter().map(|(_, t)| *t).collect();
     let mut tx = c.transaction()?;
-    // A row a call of ours is writing is share-locked until it commits;
-    // waiting for it is right, waiting for ever is not.
+    // Our fences' `FOR KEY SHARE` does not hold this up; should anything
+    // else, waiting for ever is not right.
     tx.batch_execute("SET LOCAL lock_timeout = '5s'")?;
     let rows = tx.query(
         "UPDATE ews_lease AS l SET expires_at = now() + make_interval(secs => $2)
@@ -125,9 +125,10 @@ pub fn release(c: &mut Client, me: &str, scope: &str, token: i64) -> Result<(), 
     .map(drop)
 }
 
-/// The fence: inside the writing transaction, the row is share-locked (no
-/// claim can take it until the writes commit) and must still carry our
-/// token. `Err(holder, token)` when it does not.
+/// The fence: inside the writing transaction, the row is locked `FOR KEY
+/// SHARE` (a claim's `FOR UPDATE` skips it until the writes commit, while
+/// this host's own renewals, which change no key, go on) and must still
+/// carry our token. `Err(holder, token)` when it does not.
 pub fn fence(
     tx: &mut Client,
     me: &str,
@@ -135,7 +136,7 @@ pub fn fence(
     token: i64,
 ) -> Result<Result<(), (Option<String>, i64)>, postgres::Error> {
     let row = tx.query_opt(
-        "SELECT holder, token FROM ews_lease WHERE scope = $1 FOR SHARE",
+        "SELECT holder, token FROM ews_lease WHERE scope = $1 FOR KEY SHARE",
         &[&scope],
     )?;
     Ok(match row {

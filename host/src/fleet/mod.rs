@@ -103,6 +103,11 @@ impl Fleet {
         fleet
     }
 
+    /// The fleet's database.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
     /// Stale writes refused so far (writes of a scope whose lease this host
     /// had lost).
     pub fn refused(&self) -> u64 {

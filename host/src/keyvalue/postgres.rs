@@ -27,7 +27,7 @@ pub type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 type Pooled = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
 
 /// The schema's versions, applied in order; `ews_schema` says how far.
-/// Version 2: the fleet's leases and hosts (crate::fleet).
+/// Version 2: the fleet's leases and hosts (crate::fleet); 3: `status` rows.
 const MIGRATIONS: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS ews_kv (
         bucket TEXT NOT NULL,
@@ -46,6 +46,22 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE IF NOT EXISTS ews_host (
         id TEXT PRIMARY KEY,
         seen TIMESTAMPTZ NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS ews_status (
+        mailbox TEXT PRIMARY KEY,
+        scope TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid BIGINT NOT NULL,
+        since TIMESTAMPTZ NOT NULL,
+        last_step TIMESTAMPTZ NOT NULL,
+        steps BIGINT NOT NULL,
+        failures_in_a_row BIGINT NOT NULL,
+        failure TEXT,
+        polled BIGINT NOT NULL,
+        stored BIGINT NOT NULL,
+        acked BIGINT NOT NULL,
+        dead_lettered BIGINT NOT NULL,
+        delivered BIGINT NOT NULL
     )",
 ];
 
@@ -73,7 +89,7 @@ pub struct PostgresStore {
 
 struct Txn {
     conn: Pooled,
-    /// Scopes whose fence this transaction passed (and holds a share lock on).
+    /// Scopes whose fence this transaction passed (and holds a lock on).
     fenced: HashSet<String>,
 }
 
@@ -105,15 +121,7 @@ impl PostgresStore {
         connections: u32,
         idle_in_transaction: Duration,
     ) -> anyhow::Result<Self> {
-        let mut config: postgres::Config = url
-            .parse()
-            .context("postgres_url: expected postgresql://user@host/db or key=value pairs")?;
-        if let Some(p) = password {
-            config.password(p);
-        }
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(Duration::from_secs(5));
-        }
+        let config = config(url, password)?;
         let pool = r2d2::Pool::builder()
             .max_size(connections.max(1))
             .min_idle(Some(0))
@@ -124,12 +132,8 @@ impl PostgresStore {
             }))
             .build_unchecked(PostgresConnectionManager::new(config.clone(), NoTls));
         // The first connection outside the pool: its error says why (the
-        // pool's says only that it timed out). It names the server, never
-        // the password (postgres leaves it out).
-        let mut first = config
-            .connect(NoTls)
-            .context("cannot connect to PostgreSQL (postgres_url)")?;
-        migrate(&mut first)?;
+        // pool's says only that it timed out).
+        connect(&config)?;
         Ok(PostgresStore {
             pool,
             open: Mutex::new(HashMap::new()),
@@ -240,6 +244,34 @@ impl PostgresStore {
             }
         }
     }
+}
+
+fn config(url: &str, password: Option<&str>) -> anyhow::Result<postgres::Config> {
+    let mut config: postgres::Config = url
+        .parse()
+        .context("postgres_url: expected postgresql://user@host/db or key=value pairs")?;
+    if let Some(p) = password {
+        config.password(p);
+    }
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(5));
+    }
+    Ok(config)
+}
+
+/// One connection, outside any pool, with the schema created or migrated:
+/// for `ews-host status`. Its error names the server, never the password
+/// (postgres leaves it out).
+pub fn connect_url(url: &str, password: Option<&str>) -> anyhow::Result<Client> {
+    connect(&config(url, password)?)
+}
+
+fn connect(config: &postgres::Config) -> anyhow::Result<Client> {
+    let mut client = config
+        .connect(NoTls)
+        .context("cannot connect to PostgreSQL (postgres_url)")?;
+    migrate(&mut client)?;
+    Ok(client)
 }
 
 fn migrate(client: &mut Client) -> anyhow::Result<()> {

@@ -101,6 +101,16 @@ impl Run {
         })
     }
 
+    /// stdout as JSON lines (`status`, `dead-letters list`), after checking
+    /// the command succeeded.
+    pub fn json_lines(&self) -> Vec<Value> {
+        assert_eq!(self.code, 0, "{self:#?}");
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    }
+
     /// The action's output, after checking the call succeeded.
     pub fn output(&self) -> Value {
         let json = self.json();

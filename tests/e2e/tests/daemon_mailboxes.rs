@@ -85,12 +85,7 @@ fn one_host_serves_several_mailboxes_each_into_its_own_sink_exactly_once(api: Ap
     }
     // `status`, from another process: a line per mailbox, by name.
     let status = h.run(&["status"]);
-    assert_eq!(status.code, 0, "{status:#?}");
-    let rows: Vec<serde_json::Value> = status
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let rows = status.json_lines();
     let names: Vec<&str> = rows
         .iter()
         .map(|r| r["mailbox"].as_str().unwrap())
