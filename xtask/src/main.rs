@@ -32,18 +32,25 @@ fn main() -> Result<()> {
             check_imports(&root, &path)
         }
         Some("imports") => {
-            let path = args.get(1).context("usage: cargo xtask imports COMPONENT")?;
+            let path = args
+                .get(1)
+                .context("usage: cargo xtask imports COMPONENT")?;
             let (imports, exports) = component_interfaces(Path::new(path))?;
             imports.iter().for_each(|i| println!("import {i}"));
             exports.iter().for_each(|e| println!("export {e}"));
             Ok(())
         }
-        _ => bail!("usage: cargo xtask build [GUEST...] | check-imports [COMPONENT] | imports COMPONENT"),
+        _ => bail!(
+            "usage: cargo xtask build [GUEST...] | check-imports [COMPONENT] | imports COMPONENT"
+        ),
     }
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn components_dir(root: &Path) -> PathBuf {
@@ -120,10 +127,15 @@ fn shrink(core: &Path) -> Result<PathBuf> {
         Ok(o) => bail!(
             "wasm-opt failed on {}: {}",
             core.display(),
-            String::from_utf8_lossy(&o.stderr).chars().take(2000).collect::<String>()
+            String::from_utf8_lossy(&o.stderr)
+                .chars()
+                .take(2000)
+                .collect::<String>()
         ),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("wasm-opt not found (Debian: binaryen): the component is built without it, larger");
+            eprintln!(
+                "wasm-opt not found (Debian: binaryen): the component is built without it, larger"
+            );
             Ok(core.to_path_buf())
         }
         Err(e) => Err(e).context("running wasm-opt"),
@@ -140,12 +152,53 @@ fn componentize(core: &Path, dest: &Path) -> Result<()> {
         .validate(true)
         .encode()
         .with_context(|| format!("turning {} into a component", core.display()))?;
+    let component = without_custom_section(&component, "component-name")
+        .context("stripping the component's name section")?;
     if std::fs::read(dest).ok().as_deref() != Some(&component[..]) {
         let tmp = dest.with_extension("wasm.tmp");
         std::fs::write(&tmp, &component)?;
         std::fs::rename(&tmp, dest)?;
     }
     Ok(())
+}
+
+/// The component without its top-level custom section `name`. wit-component
+/// always writes `component-name` (8 KB of names for a debugger); nothing
+/// at run time reads it, and the component is kept under 1 MiB (issue 11).
+fn without_custom_section(wasm: &[u8], name: &str) -> Result<Vec<u8>> {
+    fn leb(b: &[u8], i: &mut usize) -> Result<usize> {
+        let (mut n, mut shift) = (0usize, 0);
+        loop {
+            let byte = *b.get(*i).context("a section runs past the end")?;
+            *i += 1;
+            n |= usize::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return Ok(n);
+            }
+            shift += 7;
+            if shift > 28 {
+                bail!("a section size is not a u32 LEB128");
+            }
+        }
+    }
+    let mut out = wasm.get(..8).context("not a wasm binary")?.to_vec();
+    let mut i = 8;
+    while i < wasm.len() {
+        let start = i;
+        let id = wasm[i];
+        i += 1;
+        let size = leb(wasm, &mut i)?;
+        let end = i.checked_add(size).filter(|&e| e <= wasm.len());
+        let end = end.context("a section runs past the end")?;
+        let mut n = i;
+        let drop = id == 0
+            && leb(wasm, &mut n).ok().and_then(|len| wasm.get(n..n + len)) == Some(name.as_bytes());
+        if !drop {
+            out.extend_from_slice(&wasm[start..end]);
+        }
+        i = end;
+    }
+    Ok(out)
 }
 
 /// Interface names (`ns:pkg/iface@version`) a component imports and exports.
@@ -194,7 +247,10 @@ fn contract(root: &Path) -> Result<Contract> {
         .filter(|id| !used.contains(id))
         .filter_map(|id| resolve.id_of(id))
         .collect();
-    Ok(Contract { allowed: items_names(&resolve, &world.imports), named })
+    Ok(Contract {
+        allowed: items_names(&resolve, &world.imports),
+        named,
+    })
 }
 
 fn items_names(resolve: &Resolve, items: &IndexMap<WorldKey, WorldItem>) -> BTreeSet<String> {

@@ -10,11 +10,10 @@
 
 use e2e::fixtures::{self, CLIENT_ID, CLIENT_SECRET, TENANT};
 use e2e::postgres::Postgres;
+use e2e::running::{wait_for, Running};
 use e2e::{Api, Host, MockExchange};
 use mock_exchange::{EngineOptions, Fault, MockEngine};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::process::Child;
 use std::time::{Duration, Instant};
 
 const FOLDER: &str = "Inbox/Phishing";
@@ -89,63 +88,6 @@ fn member(
     h
 }
 
-struct Running {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Running {
-    fn start(host: &Host, name: &str) -> Running {
-        let log = host.dir.path().join(format!("{name}.log"));
-        let child = host.spawn_logged(&["daemon"], &log);
-        Running { child, log }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn signal(&self, sig: &str) {
-        let ok = std::process::Command::new("kill")
-            .args([&format!("-{sig}"), &self.child.id().to_string()])
-            .status()
-            .expect("run kill")
-            .success();
-        assert!(ok, "kill -{sig}");
-    }
-
-    /// SIGTERM, then the exit (a clean stop lets its leases go).
-    fn stop(mut self) -> String {
-        self.signal("TERM");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while self.child.try_wait().unwrap().is_none() {
-            assert!(
-                Instant::now() < deadline,
-                "the host did not stop: {}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        self.log()
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Waits for `what` (checked every 50 ms), failing with `context` after `secs`.
-fn wait_for(secs: u64, what: impl Fn() -> bool, context: impl Fn() -> String) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !what() {
-        assert!(Instant::now() < deadline, "timed out: {}", context());
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// Every email delivered to the engine once (one record per id, the subjects
 /// all there) and marked read; no mailbox ever had two requests at once.
 fn assert_exactly_once(mock: &MockExchange, engine: &MockEngine, ids: &[String], subjects: usize) {
@@ -165,6 +107,19 @@ fn assert_exactly_once(mock: &MockExchange, engine: &MockEngine, ids: &[String],
     assert!(
         overlapping.is_empty(),
         "two requests at once: {overlapping:?}"
+    );
+}
+
+/// A mark-read that failed (the database or Exchange away) is retried at
+/// the mailbox's next poll: wait for every one to have gone through.
+fn wait_all_read(mock: &MockExchange, ids: &[String]) {
+    wait_for(
+        60,
+        || ids.iter().all(|id| mock.message(id).unwrap().is_read),
+        || {
+            let unread = ids.iter().filter(|id| !mock.message(id).unwrap().is_read);
+            format!("{} still unread", unread.count())
+        },
     );
 }
 
@@ -216,6 +171,7 @@ fn three_hosts_share_twenty_mailboxes_each_email_once_each_mailbox_one_owner() {
         holders.insert(holder.to_string());
     }
     assert_eq!(holders.len(), 3, "{}", status.stdout);
+    wait_all_read(&mock, &ids);
     let logs: Vec<String> = running.into_iter().map(Running::stop).collect();
     assert_exactly_once(&mock, &engine, &ids, 2000);
     assert_eq!(engine.duplicates(), 0, "no email handed on twice");
@@ -269,6 +225,7 @@ fn a_host_killed_mid_step_has_its_mailboxes_taken_over_with_nothing_lost() {
         || format!("{} of 240: {}", engine.records().len(), second.log()),
     );
     let takeover = killed_at.elapsed();
+    wait_all_read(&mock, &ids);
     let log = second.stop();
     assert_exactly_once(&mock, &engine, &ids, 240);
     // What the killed host had handed on but not acked comes again, to the
@@ -312,6 +269,7 @@ fn a_paused_host_that_lost_its_lease_has_its_stale_writes_refused_and_gives_up()
     wait_for(60, || paused.log().contains("gave it up"), || paused.log());
     // It stays off the mailbox while the other holds it.
     std::thread::sleep(Duration::from_secs(2));
+    wait_all_read(&mock, &ids);
     let stale = paused.stop();
     let log = other.stop();
     assert_exactly_once(&mock, &engine, &ids, 30);
@@ -363,6 +321,7 @@ fn a_postgres_restart_during_a_run_loses_nothing() {
         || engine.records().len() >= 240,
         || format!("{} of 240: {}", engine.records().len(), running[0].log()),
     );
+    wait_all_read(&mock, &ids);
     let logs: Vec<String> = running.into_iter().map(Running::stop).collect();
     assert_exactly_once(&mock, &engine, &ids, 240);
     assert!(at < 240, "the outage came mid-run");
