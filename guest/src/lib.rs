@@ -67,6 +67,7 @@ impl wit_daemon::Guest for Component {
                 })
                 .collect(),
             more: batch.more,
+            remaining: batch.remaining,
         })
     }
 

@@ -59,6 +59,26 @@ impl From<WitLevel> for Level {
     }
 }
 
+/// Progress bars being drawn on stderr (daemon::progress), if any.
+static CONSOLE: std::sync::OnceLock<indicatif::MultiProgress> = std::sync::OnceLock::new();
+
+/// From now on, lines go above these bars rather than through them.
+pub fn set_console(bars: indicatif::MultiProgress) {
+    let _ = CONSOLE.set(bars);
+}
+
+/// The one way a line reaches stderr: above the bars when there are any.
+pub fn console_line(line: &str) {
+    match CONSOLE.get() {
+        Some(bars) => {
+            let _ = bars.println(line);
+        }
+        None => {
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }
+    }
+}
+
 /// Cheap to clone; shared by the guest's logging import and the host.
 #[derive(Clone)]
 pub struct Logger {
@@ -83,7 +103,7 @@ impl Logger {
         let line = format!("{} {}: {}", level.label(), context, message);
         // One line per record: a guest cannot forge extra lines.
         let line = self.redactor.redact(&line).replace(['\n', '\r'], " ");
-        let _ = writeln!(std::io::stderr().lock(), "{line}");
+        console_line(&line);
     }
 
     /// A message from the host itself, under the `ews-host.` context.

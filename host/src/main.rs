@@ -6,11 +6,16 @@ mod cli;
 mod config;
 mod daemon;
 mod error;
+/// The component built in, if any (host/build.rs).
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
 mod fleet;
 mod http_allow;
 mod keyvalue;
 mod logging;
 mod manifest;
+mod metrics;
 mod runtime;
 mod secrets;
 mod state;

@@ -280,3 +280,32 @@ fn a_mark_read_refused_for_a_stale_change_key_is_sent_again_at_once_without_it()
     let done = with(&h, &fake, |s| s.checkpoint.get(&rid)).map(|e| e.state);
     assert_eq!(done, Some(State::Done));
 }
+
+/// A batch says how many are still waiting by the server's count, and none
+/// once it holds the last of them.
+#[test]
+fn a_batch_says_how_many_are_still_waiting() {
+    let h = host(&[]);
+    let fake = FakeMailbox::default();
+    for i in 0..5 {
+        let subject = format!("report {i}");
+        fake.add(
+            &format!("I{i}"),
+            &subject,
+            Some("a@x.example"),
+            1_700_000_000 + i,
+            &mime("a@x.example", &subject),
+        );
+    }
+    let first = with(&h, &fake, |s| super::poll::poll(s, 2, 100));
+    assert_eq!(
+        (first.items.len(), first.more, first.remaining),
+        (2, true, Some(3))
+    );
+    ack(&h, &fake, &first);
+    let rest = with(&h, &fake, |s| super::poll::poll(s, 10, 100));
+    assert_eq!(
+        (rest.items.len(), rest.more, rest.remaining),
+        (3, false, Some(0))
+    );
+}

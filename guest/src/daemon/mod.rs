@@ -44,6 +44,8 @@ pub struct Item {
 pub struct Batch {
     pub items: Vec<Item>,
     pub more: bool,
+    /// Emails still waiting after this batch, by the server's count.
+    pub remaining: Option<u64>,
 }
 
 pub fn poll(host: &dyn Host, max: u32) -> Result<Batch, Failure> {

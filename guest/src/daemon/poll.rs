@@ -30,6 +30,7 @@ pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
         return Ok(Batch {
             items: vec![],
             more: false,
+            remaining: None,
         });
     }
     let watch = restriction::watch(&s.daemon);
@@ -39,6 +40,7 @@ pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
     let mut undecided: Vec<usize> = Vec::new();
     let mut bytes: u64 = 0;
     let mut more = false;
+    let mut total = None;
     let mut offset = 0;
     let mut pages = 0;
     'pages: loop {
@@ -60,6 +62,7 @@ pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
             other => other?,
         };
         cached = false;
+        total = total.or(page.total);
         let got = page.items.len();
         for found in page.items {
             let id = record_id(&s.mailbox, &found.id.id);
@@ -104,6 +107,7 @@ pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
         return Ok(Batch {
             items: vec![],
             more,
+            remaining: total,
         });
     }
     let records = fetch::records(s, &chosen)?;
@@ -153,7 +157,19 @@ pub fn poll(s: &mut Session, max: u32, page_size: u32) -> Result<Batch, Error> {
         Level::Info,
         &format!("poll: {} emails, more={more}", items.len()),
     );
-    Ok(Batch { items, more })
+    // The server's count of the unread view, less this batch: an upper
+    // bound (it counts what the filter or the checkpoint will skip), for a
+    // host's progress and nothing else.
+    let remaining = if more {
+        total.map(|t| t.saturating_sub(items.len() as u64))
+    } else {
+        Some(0)
+    };
+    Ok(Batch {
+        items,
+        more,
+        remaining,
+    })
 }
 
 fn find_page(

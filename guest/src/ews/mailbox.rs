@@ -230,6 +230,7 @@ impl Mailbox for EwsMailbox<'_> {
             items: page.items,
             includes_last: page.includes_last,
             next_offset: page.next_offset,
+            total: page.total.map(u64::from),
         })
     }
 

@@ -235,7 +235,8 @@ pub fn watch_page(
         },
         top: page_size,
         skip: offset,
-        count: false,
+        // The backlog, for the host's progress: asked on the first page only.
+        count: offset == 0,
     };
     let url = list_messages::url(mailbox, &listing);
     let page = list_messages::page(client, mailbox, url)?;
@@ -244,6 +245,7 @@ pub fn watch_page(
         includes_last: page.next_link.is_none() || items.is_empty(),
         next_offset: offset + items.len() as u32,
         items,
+        total: page.count,
     })
 }
 

@@ -160,6 +160,7 @@ impl Mailbox for FakeMailbox {
             items: all[start..end].to_vec(),
             includes_last: end == all.len(),
             next_offset: end as u32,
+            total: Some(all.len() as u64),
         })
     }
 

@@ -83,6 +83,9 @@ pub struct WatchPage {
     pub items: Vec<super::FoundItem>,
     pub includes_last: bool,
     pub next_offset: u32,
+    /// Every unread email of the view, as the server counts it (EWS's
+    /// TotalItemsInView, Graph's `@odata.count`), when it says.
+    pub total: Option<u64>,
 }
 
 /// The page `s` asks for out of several folders' results merged (each

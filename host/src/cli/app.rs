@@ -45,9 +45,10 @@ impl App {
         let raw = RawConfig::load(config.as_deref())?;
         let host = raw.host(&process_env)?;
         let logger = Logger::new(Level::from_env(), Arc::default());
-        let path = component_path(component.as_deref(), &host)?;
+        let source = component_source(component.as_deref(), &host)?;
         let runtime = Runtime::load(
-            &path,
+            &source.bytes()?,
+            &source.name(),
             host.cache_dir.as_deref(),
             host.call_timeout_secs,
             &logger,
@@ -186,33 +187,69 @@ fn grant(
     })
 }
 
-/// `--component` > `EWS_COMPONENT` > config `component` >
-/// `target/components/ews_guest.wasm` > `<exe dir>/../components/ews_guest.wasm`.
-pub fn component_path(flag: Option<&Path>, host: &HostConfig) -> Result<PathBuf, Failure> {
+/// Where the component comes from.
+pub enum Source {
+    File(PathBuf),
+    /// Built into this binary (host/build.rs).
+    BuiltIn(&'static [u8], &'static str),
+}
+
+impl Source {
+    pub fn bytes(&self) -> Result<std::borrow::Cow<'static, [u8]>, Failure> {
+        match self {
+            Source::File(p) => std::fs::read(p).map(Into::into).map_err(|e| {
+                Failure::internal(format!("cannot read the component {}: {e}", p.display()))
+            }),
+            Source::BuiltIn(bytes, _) => Ok((*bytes).into()),
+        }
+    }
+
+    /// For messages: the path, or "the built-in component".
+    pub fn name(&self) -> String {
+        match self {
+            Source::File(p) => p.display().to_string(),
+            Source::BuiltIn(..) => "the built-in component".into(),
+        }
+    }
+}
+
+/// `--component` > `EWS_COMPONENT` > config `component` > beside the binary
+/// (`<exe dir>/../components/ews_guest.wasm`: the build tree's, so that a
+/// fresh `cargo xtask build` wins) > built in > `target/components/` of the
+/// working directory.
+pub fn component_source(flag: Option<&Path>, host: &HostConfig) -> Result<Source, Failure> {
     if let Some(p) = flag
         .map(Path::to_path_buf)
         .or_else(|| host.component.clone())
     {
         if p.is_file() {
-            return Ok(p);
+            return Ok(Source::File(p));
         }
         return Err(Failure::invalid_input(format!(
             "component: {} does not exist (build it with scripts/build)",
             p.display()
         )));
     }
-    let mut candidates = vec![PathBuf::from("target/components/ews_guest.wasm")];
-    if let Some(dir) = std::env::current_exe()
+    let beside = std::env::current_exe()
         .ok()
-        .and_then(|e| e.parent().map(Path::to_path_buf))
-    {
-        candidates.push(dir.join("../components/ews_guest.wasm"));
+        .and_then(|e| e.parent().map(|d| d.join("../components/ews_guest.wasm")));
+    if let Some(p) = beside.as_ref().filter(|p| p.is_file()) {
+        return Ok(Source::File(p.clone()));
     }
-    candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
-        let tried: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
-        Failure::internal(format!(
-            "no component found (tried {}): run scripts/build to build the guest, or pass --component PATH",
-            tried.join(", ")
-        ))
-    })
+    if let Some((bytes, sha)) = crate::embedded::EMBEDDED {
+        return Ok(Source::BuiltIn(bytes, sha));
+    }
+    let local = PathBuf::from("target/components/ews_guest.wasm");
+    if local.is_file() {
+        return Ok(Source::File(local));
+    }
+    let tried: Vec<String> = beside
+        .iter()
+        .chain([&local])
+        .map(|p| p.display().to_string())
+        .collect();
+    Err(Failure::internal(format!(
+        "no component found (none built in; tried {}): run scripts/build to build the guest, or pass --component PATH",
+        tried.join(", ")
+    )))
 }

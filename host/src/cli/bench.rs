@@ -2,7 +2,7 @@
 //! compile time, the load-from-cache time, and per-call instantiation from
 //! the `InstancePre` (+ `describe`), to back the one-instance-per-call design.
 
-use super::app::component_path;
+use super::app::component_source;
 use super::output;
 use super::CmdResult;
 use crate::config::{process_env, RawConfig};
@@ -30,9 +30,8 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
 fn bench(config: Option<&Path>, component: Option<&Path>, args: &Args) -> Result<(), Failure> {
     let internal = |e: wasmtime::Error| Failure::internal(format!("{e:#}"));
     let host = RawConfig::load(config)?.host(&process_env)?;
-    let path = component_path(component, &host)?;
-    let bytes =
-        std::fs::read(&path).map_err(|e| Failure::internal(format!("{}: {e}", path.display())))?;
+    let source = component_source(component, &host)?;
+    let bytes = source.bytes()?;
     let engine = runtime::engine().map_err(internal)?;
 
     let start = Instant::now();
@@ -68,7 +67,7 @@ fn bench(config: Option<&Path>, component: Option<&Path>, args: &Args) -> Result
         total.push(start.elapsed().as_secs_f64() * 1e6);
     }
     output::print_json(json!({
-        "component": path.display().to_string(),
+        "component": source.name(),
         "component_bytes": bytes.len(),
         "cold_compile_ms": round(compile_ms),
         "cache_load_ms": round(cache_load_ms),

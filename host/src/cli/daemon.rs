@@ -10,6 +10,8 @@ use super::CmdResult;
 use crate::bindings::exports::soar::integration::daemon::{Batch, Item};
 use crate::config::{HostConfig, SinkKind};
 use crate::daemon::dead_letters::DeadLetters;
+use crate::daemon::progress::{self, Bar};
+use crate::daemon::scheduler::StepObserver;
 use crate::daemon::scheduler::{self, Calls, DeadLetterStore, Guest, Settings, StepReport, Turn};
 use crate::daemon::sinks::dir::DirSink;
 use crate::daemon::sinks::http::HttpSink;
@@ -21,10 +23,12 @@ use crate::daemon::{human, install_signals, parse_interval, Stop};
 use crate::error::Failure;
 use crate::fleet::Fleet;
 use crate::logging::Level;
+use crate::metrics::{self, Metrics};
 use crate::runtime::{DaemonInstance, Runtime};
 use crate::secrets::Redactor;
 use crate::secrets::SecretProvider;
 use crate::state::Capabilities;
+use indicatif::MultiProgress;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +44,9 @@ pub struct Args {
     /// Most items per step (default: config daemon_max, 1000)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     max: Option<u32>,
+    /// Serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9464; docs/metrics.md)
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<String>,
 }
 
 /// One mailbox's steps on the shared runtime. With `slots`, each step waits
@@ -196,7 +203,31 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
         pg.set_fence(fleet.clone());
         fleet
     });
-    let result = serve(&app, &mailboxes, fleet.as_deref(), args, &stop);
+    let metrics = match &args.metrics {
+        None => None,
+        Some(addr) => {
+            let metrics = Arc::new(Metrics::default());
+            let bound = metrics::server::serve(addr, metrics.clone())
+                .map_err(|e| (Failure::invalid_input(e), None))?;
+            say(
+                &app.redactor,
+                "",
+                &format!("metrics: http://{bound}/metrics"),
+            );
+            Some(metrics)
+        }
+    };
+    // On a terminal, --once draws a bar per mailbox instead of a line per step.
+    let bars = progress::wanted(args.once).then(|| {
+        let multi = MultiProgress::new();
+        crate::logging::set_console(multi.clone());
+        multi
+    });
+    let watchers = Watchers {
+        metrics: metrics.as_deref(),
+        bars: bars.as_ref(),
+    };
+    let result = serve(&app, &mailboxes, fleet.as_deref(), watchers, args, &stop);
     if let Some(fleet) = &fleet {
         fleet.leave();
     }
@@ -208,6 +239,7 @@ fn serve(
     app: &App,
     mailboxes: &[(String, Grant)],
     fleet: Option<&Fleet>,
+    watchers: Watchers<'_>,
     args: &Args,
     stop: &Arc<Stop>,
 ) -> CmdResult {
@@ -230,8 +262,16 @@ fn serve(
         let guest = RuntimeGuest::new(&app.runtime, &app.caps, &app.config.host.state_path, &name)
             .leased(fleet, &name)
             .map_err(|e| (e, Some(redactor.clone())))?;
-        return watch(&guest, &app.config.host, &redactor, args, stop, &say)
-            .map_err(|e| (e, Some(redactor.clone())));
+        return watch(
+            &guest,
+            &app.config.host,
+            &redactor,
+            args,
+            stop,
+            &say,
+            (&name, watchers),
+        )
+        .map_err(|e| (e, Some(redactor.clone())));
     }
     // Every mailbox's secrets are hidden from every line.
     let redactor = Arc::new(Redactor::new(
@@ -275,8 +315,22 @@ fn serve(
                         ..RuntimeGuest::new(&app.runtime, caps, &app.config.host.state_path, name)
                     }
                     .leased(fleet, name);
-                    guest
-                        .and_then(|guest| watch(&guest, &config.host, own, args, stop, &say))
+                    let result = guest.and_then(|guest| {
+                        watch(
+                            &guest,
+                            &config.host,
+                            own,
+                            args,
+                            stop,
+                            &say,
+                            (name, watchers),
+                        )
+                    });
+                    // Said now, not only at the exit: the other mailboxes go on.
+                    if let Err(e) = &result {
+                        say(&format!("stopped: {e}"));
+                    }
+                    result
                         .map_err(|e| Failure::new(e.kind, format!("mailbox {name}: {}", e.message)))
                 })
             })
@@ -296,14 +350,22 @@ fn serve(
     }
 }
 
-/// A progress line on stderr, one line whatever the text, secrets hidden.
+/// A progress line on stderr (above the bars, if any), one line whatever
+/// the text, secrets hidden.
 fn say(redactor: &Redactor, mailbox: &str, line: &str) {
     let line = redactor.redact(line).replace(['\n', '\r'], " ");
-    if mailbox.is_empty() {
-        eprintln!("daemon: {line}");
+    crate::logging::console_line(&if mailbox.is_empty() {
+        format!("daemon: {line}")
     } else {
-        eprintln!("daemon: [{}] {line}", redactor.redact(mailbox));
-    }
+        format!("daemon: [{}] {line}", redactor.redact(mailbox))
+    });
+}
+
+/// What watches every mailbox's steps besides the log.
+#[derive(Clone, Copy)]
+struct Watchers<'a> {
+    metrics: Option<&'a Metrics>,
+    bars: Option<&'a MultiProgress>,
 }
 
 /// One mailbox's loop: its sink, its dead letters (reasons redacted with
@@ -315,12 +377,23 @@ fn watch(
     args: &Args,
     stop: &Arc<Stop>,
     say: &dyn Fn(&str),
+    (name, watchers): (&str, Watchers<'_>),
 ) -> Result<(), Failure> {
+    let metrics = watchers.metrics.map(|m| m.mailbox(name));
+    let bar = watchers.bars.map(|m| Bar::new(m, name));
+    let mut observers: Vec<&dyn StepObserver> = Vec::new();
+    if let Some(m) = &metrics {
+        observers.push(m);
+    }
+    if let Some(b) = &bar {
+        observers.push(b);
+    }
     let settings = Settings {
         interval: args.interval.unwrap_or(host.daemon_interval),
         max: args.max.unwrap_or(host.daemon_max),
         once: args.once,
         retry: host.lease.renew,
+        quiet_steps: bar.is_some(),
     };
     let (mut sink, what) = open_sink(host, guest.caps.secrets.as_ref(), stop, say)?;
     let state = &host.state_path;
@@ -351,6 +424,7 @@ fn watch(
         &settings,
         stop,
         &mut progress,
+        &observers,
     )
 }
 

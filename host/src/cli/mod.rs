@@ -12,6 +12,7 @@ mod describe;
 mod invoke;
 mod output;
 mod status;
+mod version;
 
 use crate::error::Failure;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -60,6 +61,10 @@ enum Command {
 /// Runs the CLI; returns the process exit code.
 pub fn main() -> i32 {
     let args: Vec<OsString> = std::env::args_os().collect();
+    if subcommand(&args).is_none() && args.iter().skip(1).any(|a| a == "--version" || a == "-V") {
+        version::print(flag(&args, "--config"), flag(&args, "--component"));
+        return 0;
+    }
     let mut command = Cli::command();
     if wants_help(&args) {
         // Help lists the actions, so it needs the manifest: load it if we

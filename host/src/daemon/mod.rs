@@ -5,6 +5,7 @@
 //! kept as a dead letter when the sink refused it for good.
 
 pub mod dead_letters;
+pub mod progress;
 pub mod scheduler;
 pub mod sinks;
 pub mod slots;

@@ -65,7 +65,16 @@ pub struct StepReport {
     pub dead_lettered: Vec<DeadLettered>,
     pub bytes: usize,
     pub more: bool,
+    /// Still waiting after the batch, by the component's count.
+    pub remaining: Option<u64>,
     pub failure: Option<Failure>,
+}
+
+/// What watches the steps besides the log: metrics, a progress bar.
+pub trait StepObserver {
+    fn step(&self, report: &StepReport, took: Duration);
+    /// A wait the server asked for.
+    fn throttled(&self, _wait: Duration) {}
 }
 
 /// One step on one instance. An item the sink refuses for good becomes a
@@ -90,6 +99,7 @@ pub fn step(
     };
     r.polled = batch.items.len();
     r.more = batch.more;
+    r.remaining = batch.remaining;
     let mut ids = Vec::with_capacity(batch.items.len());
     for item in &batch.items {
         if !holds() {
@@ -159,6 +169,8 @@ pub struct Settings {
     pub once: bool,
     /// How soon to ask again for a turn that was refused.
     pub retry: Duration,
+    /// No line per step (a progress bar shows them).
+    pub quiet_steps: bool,
 }
 
 /// What to do after a step: how long to wait, and why (for the log).
@@ -236,6 +248,7 @@ pub fn run(
     settings: &Settings,
     stop: &Stop,
     progress: &mut dyn FnMut(&str),
+    observers: &[&dyn StepObserver],
 ) -> Result<(), Failure> {
     let mut streak = Streak::default();
     let mut n: u64 = 0;
@@ -284,15 +297,20 @@ pub fn run(
                 failure: Some(f),
                 ..Default::default()
             });
-        progress(&format!(
-            "step {n}: polled {}, stored {}, acked {}, dead-lettered {}, {} bytes, in {} ms",
-            report.polled,
-            report.stored,
-            report.acked,
-            report.dead_lettered.len(),
-            report.bytes,
-            start.elapsed().as_millis()
-        ));
+        for o in observers {
+            o.step(&report, start.elapsed());
+        }
+        if !settings.quiet_steps {
+            progress(&format!(
+                "step {n}: polled {}, stored {}, acked {}, dead-lettered {}, {} bytes, in {} ms",
+                report.polled,
+                report.stored,
+                report.acked,
+                report.dead_lettered.len(),
+                report.bytes,
+                start.elapsed().as_millis()
+            ));
+        }
         for d in &report.dead_lettered {
             progress(&format!(
                 "step {n}: warning: item {:?} refused for good, kept as a dead letter (ews-host dead-letters list) so that the queue goes on: {}",
@@ -312,6 +330,11 @@ pub fn run(
             continue;
         }
         let p = plan(&report, &mut streak, settings.interval);
+        if p.why == "throttled" {
+            for o in observers {
+                o.throttled(p.wait);
+            }
+        }
         if p.wait.is_zero() {
             continue;
         }
@@ -353,6 +376,7 @@ mod tests {
             self.0.polls.borrow_mut().pop_front().unwrap_or(Ok(Batch {
                 items: vec![],
                 more: false,
+                remaining: None,
             }))
         }
         fn ack(&mut self, ids: &[String]) -> Result<(), Failure> {
@@ -430,6 +454,7 @@ mod tests {
         Ok(Batch {
             items: ids.iter().map(|i| item(i, &[("f", b"12")])).collect(),
             more,
+            remaining: None,
         })
     }
 
@@ -448,10 +473,17 @@ mod tests {
             max: 7,
             once: true,
             retry: Duration::from_secs(1),
+            quiet_steps: false,
         };
-        let r = run(fake, sink, dead, &settings, &Stop::default(), &mut |l| {
-            lines.push(l.to_string())
-        });
+        let r = run(
+            fake,
+            sink,
+            dead,
+            &settings,
+            &Stop::default(),
+            &mut |l| lines.push(l.to_string()),
+            &[],
+        );
         (r, lines)
     }
 
@@ -668,6 +700,7 @@ mod tests {
             max: 1,
             once: false,
             retry: Duration::from_secs(1),
+            quiet_steps: false,
         };
         let mut lines = Vec::new();
         // The stop arrives during the step: the step completes (stored and
@@ -690,6 +723,7 @@ mod tests {
             &settings,
             &stop,
             &mut |l| lines.push(l.to_string()),
+            &[],
         )
         .unwrap();
         assert!(start.elapsed() < Duration::from_secs(10));

@@ -24,6 +24,8 @@ pub struct Runtime {
     engine: Engine,
     pre: IntegrationPre<HostState>,
     call_timeout_secs: u64,
+    /// The contract version the component exports (`soar:integration@X`).
+    pub contract: Option<String>,
     // Last: stops ticking only after everything else is gone.
     _ticker: EpochTicker,
 }
@@ -60,25 +62,20 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<HostState>> {
 
 impl Runtime {
     /// Loads (from the cache, or compiles) and pre-instantiates a component.
+    /// `name`: the component's path, or that it is built in (for messages).
     pub fn load(
-        path: &Path,
+        bytes: &[u8],
+        name: &str,
         cache_dir: Option<&Path>,
         call_timeout_secs: u64,
         logger: &Logger,
     ) -> Result<Runtime, Failure> {
-        let bytes = std::fs::read(path).map_err(|e| {
-            Failure::internal(format!("cannot read the component {}: {e}", path.display()))
-        })?;
         let engine = engine().map_err(|e| Failure::internal(format!("wasmtime: {e:#}")))?;
         if let Some(dir) = cache_dir {
             cache::prepare(dir)?;
         }
-        let component = cache::load(&engine, &bytes, cache_dir, logger).map_err(|e| {
-            Failure::internal(format!(
-                "{} is not a valid component: {e:#}",
-                path.display()
-            ))
-        })?;
+        let component = cache::load(&engine, bytes, cache_dir, logger)
+            .map_err(|e| Failure::internal(format!("{name} is not a valid component: {e:#}")))?;
         Self::from_component(engine, &component, call_timeout_secs)
     }
 
@@ -97,10 +94,18 @@ impl Runtime {
                 ))
             })?;
         let ticker = EpochTicker::start(&engine);
+        let contract = component
+            .component_type()
+            .exports(&engine)
+            .find_map(|(name, _)| {
+                let (_, version) = name.strip_prefix("soar:integration/")?.split_once('@')?;
+                Some(version.to_string())
+            });
         Ok(Runtime {
             engine,
             pre,
             call_timeout_secs,
+            contract,
             _ticker: ticker,
         })
     }

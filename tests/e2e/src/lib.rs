@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 
 pub mod fixtures;
 pub mod postgres;
+pub mod running;
 pub use mock_exchange::{MockExchange, MockOptions};
 
 /// The workspace's target directory, found from this test binary's location
@@ -298,18 +299,49 @@ impl Host {
         cmd.spawn().expect("spawn ews-host")
     }
 
+    /// The host on a terminal: a pty from util-linux's `script`, whose
+    /// output (the pty's: stdout and stderr as one) is `stdout`; `None`
+    /// where there is no `script`.
+    pub fn run_in_terminal(&self, args: &[&str]) -> Option<Run> {
+        Command::new("script").arg("--version").output().ok()?;
+        let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+        let mut line = vec![quote(&host_bin().display().to_string())];
+        line.push("--config".into());
+        line.push(quote(&self.config_path().display().to_string()));
+        line.push("--component".into());
+        line.push(quote(&self.component.display().to_string()));
+        line.extend(args.iter().map(|a| quote(a)));
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", &line.join(" "), "/dev/null"]);
+        self.environment(&mut cmd);
+        let out = cmd.stdin(Stdio::null()).output().expect("run script");
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        self.assert_no_secret(&run);
+        Some(run)
+    }
+
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(host_bin());
         cmd.arg("--config").arg(self.config_path());
         cmd.arg("--component").arg(&self.component);
-        cmd.args(args).envs(self.env.iter().cloned());
+        cmd.args(args);
+        self.environment(&mut cmd);
+        cmd
+    }
+
+    /// The test's environment, and none of the developer's settings.
+    fn environment(&self, cmd: &mut Command) {
+        cmd.envs(self.env.iter().cloned());
         // The developer's own settings must not leak into a test.
         for (k, _) in std::env::vars() {
             if k.starts_with("EWS_") && !self.env.iter().any(|(e, _)| *e == k) {
                 cmd.env_remove(k);
             }
         }
-        cmd
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {

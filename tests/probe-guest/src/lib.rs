@@ -77,7 +77,7 @@ impl actions::Guest for Probe {
 
 impl daemon::Guest for Probe {
     fn poll(_max: u32) -> Result<daemon::Batch, Failure> {
-        Ok(daemon::Batch { items: vec![], more: false })
+        Ok(daemon::Batch { items: vec![], more: false, remaining: None })
     }
     fn ack(_ids: Vec<String>) -> Result<(), Failure> {
         Ok(())
