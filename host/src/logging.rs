@@ -18,6 +18,17 @@ pub enum Level {
 }
 
 impl Level {
+    /// The syslog priority (sd-daemon(3)'s `<N>` prefixes).
+    fn syslog(self) -> u8 {
+        match self {
+            Level::Critical => 2,
+            Level::Error => 3,
+            Level::Warn => 4,
+            Level::Info => 6,
+            Level::Debug | Level::Trace => 7,
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             Level::Trace => "TRACE",
@@ -67,16 +78,39 @@ pub fn set_console(bars: indicatif::MultiProgress) {
     let _ = CONSOLE.set(bars);
 }
 
-/// The one way a line reaches stderr: above the bars when there are any.
-pub fn console_line(line: &str) {
+/// The one way a line reaches stderr: above the bars when there are any,
+/// and under systemd with `level` as its priority for the journal.
+pub fn console_line_at(level: Level, line: &str) {
     match CONSOLE.get() {
         Some(bars) => {
             let _ = bars.println(line);
+        }
+        None if to_journal() => {
+            let _ = writeln!(std::io::stderr().lock(), "<{}>{line}", level.syslog());
         }
         None => {
             let _ = writeln!(std::io::stderr().lock(), "{line}");
         }
     }
+}
+
+/// Whether stderr is the journal: systemd sets JOURNAL_STREAM to its
+/// `device:inode` (systemd.exec(5)). Then a `<N>` prefix gives each line its
+/// syslog priority, so that `journalctl -p warning` finds the warnings; a
+/// process that merely inherited the variable writes elsewhere, unprefixed.
+fn to_journal() -> bool {
+    static JOURNAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *JOURNAL.get_or_init(|| {
+        use std::os::unix::fs::MetadataExt;
+        let Some(stream) = std::env::var("JOURNAL_STREAM").ok() else {
+            return false;
+        };
+        let Some((dev, ino)) = stream.split_once(':') else {
+            return false;
+        };
+        std::fs::metadata("/proc/self/fd/2")
+            .is_ok_and(|m| dev.parse() == Ok(m.dev()) && ino.parse() == Ok(m.ino()))
+    })
 }
 
 /// Cheap to clone; shared by the guest's logging import and the host.
@@ -103,7 +137,7 @@ impl Logger {
         let line = format!("{} {}: {}", level.label(), context, message);
         // One line per record: a guest cannot forge extra lines.
         let line = self.redactor.redact(&line).replace(['\n', '\r'], " ");
-        console_line(&line);
+        console_line_at(level, &line);
     }
 
     /// A message from the host itself, under the `ews-host.` context.

@@ -10,6 +10,7 @@ use super::CmdResult;
 use crate::bindings::exports::soar::integration::daemon::{Batch, Item};
 use crate::config::{HostConfig, SinkKind};
 use crate::daemon::dead_letters::DeadLetters;
+use crate::daemon::notify;
 use crate::daemon::progress::{self, Bar};
 use crate::daemon::scheduler::StepObserver;
 use crate::daemon::scheduler::{self, Calls, DeadLetterStore, Guest, Settings, StepReport, Turn};
@@ -223,11 +224,16 @@ pub fn run(config: Option<&Path>, component: Option<&Path>, args: &Args) -> CmdR
         crate::logging::set_console(multi.clone());
         multi
     });
+    // systemd (Type=notify) hears that the daemon is up, and what it did.
+    let status = std::env::var_os("NOTIFY_SOCKET").map(|_| notify::Status::from_env());
     let watchers = Watchers {
         metrics: metrics.as_deref(),
         bars: bars.as_ref(),
+        status: status.as_ref(),
     };
+    notify::notify("READY=1");
     let result = serve(&app, &mailboxes, fleet.as_deref(), watchers, args, &stop);
+    notify::notify("STOPPING=1");
     if let Some(fleet) = &fleet {
         fleet.leave();
     }
@@ -354,11 +360,25 @@ fn serve(
 /// the text, secrets hidden.
 fn say(redactor: &Redactor, mailbox: &str, line: &str) {
     let line = redactor.redact(line).replace(['\n', '\r'], " ");
-    crate::logging::console_line(&if mailbox.is_empty() {
-        format!("daemon: {line}")
+    crate::logging::console_line_at(
+        level_of(&line),
+        &if mailbox.is_empty() {
+            format!("daemon: {line}")
+        } else {
+            format!("daemon: [{}] {line}", redactor.redact(mailbox))
+        },
+    );
+}
+
+/// How much a progress line matters, for the journal: the scheduler's and
+/// the fleet's lines say so in their words.
+fn level_of(line: &str) -> Level {
+    const WARNINGS: &[&str] = &["failed: ", "warning: ", "gave it up", "stopped: "];
+    if WARNINGS.iter().any(|w| line.contains(w)) {
+        Level::Warn
     } else {
-        format!("daemon: [{}] {line}", redactor.redact(mailbox))
-    });
+        Level::Info
+    }
 }
 
 /// What watches every mailbox's steps besides the log.
@@ -366,6 +386,7 @@ fn say(redactor: &Redactor, mailbox: &str, line: &str) {
 struct Watchers<'a> {
     metrics: Option<&'a Metrics>,
     bars: Option<&'a MultiProgress>,
+    status: Option<&'a notify::Status>,
 }
 
 /// One mailbox's loop: its sink, its dead letters (reasons redacted with
@@ -381,12 +402,19 @@ fn watch(
 ) -> Result<(), Failure> {
     let metrics = watchers.metrics.map(|m| m.mailbox(name));
     let bar = watchers.bars.map(|m| Bar::new(m, name));
+    let status = watchers.status.map(|status| notify::MailboxStatus {
+        status,
+        mailbox: name.to_string(),
+    });
     let mut observers: Vec<&dyn StepObserver> = Vec::new();
     if let Some(m) = &metrics {
         observers.push(m);
     }
     if let Some(b) = &bar {
         observers.push(b);
+    }
+    if let Some(s) = &status {
+        observers.push(s);
     }
     let settings = Settings {
         interval: args.interval.unwrap_or(host.daemon_interval),
@@ -397,12 +425,16 @@ fn watch(
     };
     let (mut sink, what) = open_sink(host, guest.caps.secrets.as_ref(), stop, say)?;
     let state = &host.state_path;
-    let store = DeadLetters::open(state).map_err(|e| {
-        Failure::internal(format!(
-            "cannot open the dead letters in the state file {} (state_path): {e}",
-            state.display()
-        ))
-    })?;
+    // A fleet keeps them in its database: never on one host's disk alone.
+    let store = match &guest.lease {
+        Some(l) => DeadLetters::postgres(l.fleet.pool().clone()),
+        None => DeadLetters::open(state).map_err(|e| {
+            Failure::internal(format!(
+                "cannot open the dead letters in the state file {} (state_path): {e}",
+                state.display()
+            ))
+        })?,
+    };
     let mut dead = Kept {
         store,
         redactor: redactor.clone(),

@@ -1,16 +1,18 @@
 //! `dead-letters list | export ID --out DIR | delete ID`: the items a sink
 //! refused for good, as the daemon kept them in the state database
-//! (`state_path`). Only the host keys are read: no component is loaded, so
+//! (`state_path`, or with `storage = "postgres"` the fleet's, every host's
+//! in one place). Only the host keys are read: no component is loaded, so
 //! that an operator can recover mail even with a configuration or a
 //! component that no longer starts.
 
 use super::output::{self, FileInfo};
 use super::CmdResult;
-use crate::config::{process_env, RawConfig};
-use crate::daemon::dead_letters::DeadLetters;
+use crate::config::{process_env, HostConfig, RawConfig, Storage};
+use crate::daemon::dead_letters::{self, DeadLetters};
 use crate::daemon::sinks::dir::{DirSink, RECORD};
 use crate::daemon::sinks::sha256_hex;
 use crate::error::{Failure, Kind};
+use crate::keyvalue::postgres::PostgresStore;
 use crate::secrets::Redactor;
 use std::path::{Path, PathBuf};
 
@@ -43,7 +45,7 @@ pub fn run(config: Option<&Path>, args: &Args) -> CmdResult {
     let host = RawConfig::load(config)
         .and_then(|raw| raw.host(&process_env))
         .map_err(|e| (e, None))?;
-    let mut store = open(&host.state_path).map_err(|e| (e, None))?;
+    let mut store = open(&host).map_err(|e| (e, None))?;
     // Reasons were redacted when they were kept; records are mail, which
     // holds none of our secrets.
     let none = Redactor::new(Vec::new());
@@ -55,7 +57,7 @@ pub fn run(config: Option<&Path>, args: &Args) -> CmdResult {
             }
         }
         Action::Export { id, out } => {
-            let files = export(&store, id, out).map_err(|e| (e, None))?;
+            let files = export(&mut store, id, out).map_err(|e| (e, None))?;
             let path = out.join(id);
             let result = serde_json::json!({"id": id, "path": path.display().to_string()});
             output::success(result, files, &none);
@@ -74,8 +76,16 @@ pub fn run(config: Option<&Path>, args: &Args) -> CmdResult {
     Ok(())
 }
 
-fn open(state: &Path) -> Result<DeadLetters, Failure> {
-    let cannot = |e: rusqlite::Error| {
+/// The state file's, or with `storage = "postgres"` the fleet's.
+fn open(host: &HostConfig) -> Result<DeadLetters, Failure> {
+    if let Storage::Postgres { url, .. } = &host.storage {
+        let password = host.storage.postgres_password()?;
+        let store = PostgresStore::open(url, password.as_deref(), 2, host.lease.lease / 2)
+            .map_err(|e| Failure::new(Kind::Unavailable, format!("dead letters: {e:#}")))?;
+        return Ok(DeadLetters::postgres(store.pool().clone()));
+    }
+    let state = &host.state_path;
+    let cannot = |e: dead_letters::Error| {
         Failure::internal(format!(
             "cannot open the state file {} (state_path): {e}",
             state.display()
@@ -98,8 +108,8 @@ pub fn no_state_file(state: &Path) -> Failure {
     )
 }
 
-fn db(e: rusqlite::Error) -> Failure {
-    Failure::internal(format!("the state file's dead letters: {e}"))
+fn db(e: dead_letters::Error) -> Failure {
+    Failure::internal(format!("the dead letters: {e}"))
 }
 
 fn missing(id: &str) -> Failure {
@@ -111,7 +121,7 @@ fn missing(id: &str) -> Failure {
 
 /// Through the dir sink itself, so that the layout, the name checks and the
 /// atomic write are the daemon's own.
-fn export(store: &DeadLetters, id: &str, out: &Path) -> Result<Vec<FileInfo>, Failure> {
+fn export(store: &mut DeadLetters, id: &str, out: &Path) -> Result<Vec<FileInfo>, Failure> {
     let item = store.get(id).map_err(db)?.ok_or_else(|| missing(id))?;
     let mut sink = DirSink::new(out).map_err(|e| Failure::new(e.kind, e.message))?;
     let stored = sink

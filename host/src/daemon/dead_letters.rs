@@ -1,13 +1,15 @@
 //! Dead letters: the items a sink refused for good (an engine's 413 or 422,
-//! a record the dir sink cannot hold), kept in the state database
-//! (`state_path`) with the sink's reason, the record and its files. Writing
-//! one is what allows the daemon to ack such an item, so that one email the
-//! engine rejects does not stop ingestion; `ews-host dead-letters` lists,
-//! exports and deletes them.
+//! a record the dir sink cannot hold), kept with the sink's reason, the
+//! record and its files. Writing one is what allows the daemon to ack such
+//! an item, so that one email the engine rejects does not stop ingestion;
+//! `ews-host dead-letters` lists, exports and deletes them.
 //!
-//! The same file as the guest's keyvalue store, on a connection of its own:
-//! WAL lets the two share it, and `synchronous=FULL` makes a dead letter as
-//! durable as the checkpoint that the ack writes after it.
+//! Where: the state file (`state_path`), on a connection of its own beside
+//! the guest's keyvalue (WAL lets the two share it, and `synchronous=FULL`
+//! makes a dead letter as durable as the checkpoint that the ack writes
+//! after it); or, with `storage = "postgres"`, the fleet's database
+//! (`ews_dead_letter`), so that an acked email never lives only on the disk
+//! of one host of a fleet, and every host's are in one place.
 
 use super::state_file;
 use crate::bindings::exports::soar::integration::daemon::Item;
@@ -46,31 +48,83 @@ pub struct Entry {
     pub subject: Option<String>,
     pub files: u64,
     pub bytes: u64,
+    /// With `storage = "postgres"`: the host whose sink refused it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 pub struct DeadLetters {
-    conn: Connection,
+    conn: Backend,
 }
+
+enum Backend {
+    File(Connection),
+    Postgres(crate::keyvalue::postgres::Pool),
+}
+
+/// A failure of either database, as text for the daemon's log and the CLI.
+#[derive(Debug)]
+pub struct Error(String);
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error(e.to_string())
+    }
+}
+
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Self {
+        Error(format!("PostgreSQL: {e}"))
+    }
+}
+
+type Result<T> = std::result::Result<T, Error>;
 
 impl DeadLetters {
     /// The daemon's: creates the file if needed.
-    pub fn open(path: &Path) -> rusqlite::Result<DeadLetters> {
-        state_file::open(path, SCHEMA).map(|conn| DeadLetters { conn })
+    pub fn open(path: &Path) -> Result<DeadLetters> {
+        let conn = state_file::open(path, SCHEMA)?;
+        Ok(DeadLetters {
+            conn: Backend::File(conn),
+        })
     }
 
     /// The CLI's: `None` when the state file is not there.
-    pub fn open_existing(path: &Path) -> rusqlite::Result<Option<DeadLetters>> {
-        Ok(state_file::open_existing(path, SCHEMA)?.map(|conn| DeadLetters { conn }))
+    pub fn open_existing(path: &Path) -> Result<Option<DeadLetters>> {
+        Ok(
+            state_file::open_existing(path, SCHEMA)?.map(|conn| DeadLetters {
+                conn: Backend::File(conn),
+            }),
+        )
+    }
+
+    /// In the fleet's database (its schema made by keyvalue::postgres).
+    pub fn postgres(pool: crate::keyvalue::postgres::Pool) -> DeadLetters {
+        DeadLetters {
+            conn: Backend::Postgres(pool),
+        }
     }
 
     /// Keeps `item` (replacing an earlier letter of the same id: the item
     /// came again because its ack did not happen), committed before this
     /// returns.
-    pub fn put(&mut self, item: &Item, sink: &str, reason: &str) -> rusqlite::Result<()> {
+    pub fn put(&mut self, item: &Item, sink: &str, reason: &str) -> Result<()> {
         let subject = serde_json::from_str::<serde_json::Value>(&item.json)
             .ok()
             .and_then(|v| v.get("subject")?.as_str().map(String::from));
-        let tx = self.conn.transaction()?;
+        let conn = match &mut self.conn {
+            Backend::File(conn) => conn,
+            Backend::Postgres(pool) => {
+                return pg::put(&mut *pg::client(pool)?, item, sink, reason, subject)
+            }
+        };
+        let tx = conn.transaction()?;
         tx.execute("DELETE FROM dead_letter_files WHERE id = ?1", [&item.id])?;
         tx.execute(
             "INSERT OR REPLACE INTO dead_letters (id, time, sink, reason, subject, record)
@@ -84,13 +138,17 @@ impl DeadLetters {
                 params![item.id, n as i64, f.name, f.media_type, f.data],
             )?;
         }
-        tx.commit()
+        Ok(tx.commit()?)
     }
 
     /// Oldest first: in the order they were kept (a replaced letter is
     /// inserted anew), which the time's whole seconds cannot tell.
-    pub fn list(&self) -> rusqlite::Result<Vec<Entry>> {
-        let mut stmt = self.conn.prepare(
+    pub fn list(&mut self) -> Result<Vec<Entry>> {
+        let conn = match &mut self.conn {
+            Backend::File(conn) => conn,
+            Backend::Postgres(pool) => return pg::list(&mut *pg::client(pool)?),
+        };
+        let mut stmt = conn.prepare(
             "SELECT d.id, d.time, d.sink, d.reason, d.subject,
                     COUNT(f.n), COALESCE(SUM(LENGTH(f.data)), 0)
              FROM dead_letters d LEFT JOIN dead_letter_files f ON f.id = d.id
@@ -105,15 +163,19 @@ impl DeadLetters {
                 subject: r.get(4)?,
                 files: r.get(5)?,
                 bytes: r.get(6)?,
+                host: None,
             })
         })?;
-        rows.collect()
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The item as the sink was given it.
-    pub fn get(&self, id: &str) -> rusqlite::Result<Option<Item>> {
-        let json: Option<String> = self
-            .conn
+    pub fn get(&mut self, id: &str) -> Result<Option<Item>> {
+        let conn = match &mut self.conn {
+            Backend::File(conn) => conn,
+            Backend::Postgres(pool) => return pg::get(&mut *pg::client(pool)?, id),
+        };
+        let json: Option<String> = conn
             .query_row("SELECT record FROM dead_letters WHERE id = ?1", [id], |r| {
                 r.get(0)
             })
@@ -121,7 +183,7 @@ impl DeadLetters {
         let Some(json) = json else {
             return Ok(None);
         };
-        let mut stmt = self.conn.prepare(
+        let mut stmt = conn.prepare(
             "SELECT name, media_type, data FROM dead_letter_files WHERE id = ?1 ORDER BY n",
         )?;
         let files = stmt
@@ -141,12 +203,115 @@ impl DeadLetters {
     }
 
     /// False when there was no such letter.
-    pub fn delete(&mut self, id: &str) -> rusqlite::Result<bool> {
-        let tx = self.conn.transaction()?;
+    pub fn delete(&mut self, id: &str) -> Result<bool> {
+        let conn = match &mut self.conn {
+            Backend::File(conn) => conn,
+            Backend::Postgres(pool) => {
+                let n = pg::client(pool)?
+                    .execute("DELETE FROM ews_dead_letter WHERE id = $1", &[&id])?;
+                return Ok(n > 0);
+            }
+        };
+        let tx = conn.transaction()?;
         tx.execute("DELETE FROM dead_letter_files WHERE id = ?1", [id])?;
         let n = tx.execute("DELETE FROM dead_letters WHERE id = ?1", [id])?;
         tx.commit()?;
         Ok(n > 0)
+    }
+}
+
+/// The same four operations on the fleet's tables; a letter's files go with
+/// it (`ON DELETE CASCADE`), and `seq` orders them as they were kept.
+mod pg {
+    use super::{Entry, Error, Item, Result};
+    use crate::bindings::soar::integration::types::File;
+    use crate::keyvalue::postgres::Pool;
+
+    pub fn client(
+        pool: &Pool,
+    ) -> Result<r2d2::PooledConnection<r2d2_postgres::PostgresConnectionManager<postgres::NoTls>>>
+    {
+        pool.get()
+            .map_err(|e| Error(format!("cannot reach PostgreSQL: {e}")))
+    }
+
+    pub fn put(
+        c: &mut postgres::Client,
+        item: &Item,
+        sink: &str,
+        reason: &str,
+        subject: Option<String>,
+    ) -> Result<()> {
+        let mut tx = c.transaction()?;
+        tx.execute("DELETE FROM ews_dead_letter WHERE id = $1", &[&item.id])?;
+        tx.execute(
+            "INSERT INTO ews_dead_letter (id, time, host, sink, reason, subject, record)
+             VALUES ($1, now(), $2, $3, $4, $5, $6)",
+            &[
+                &item.id,
+                &crate::daemon::status::host_name(),
+                &sink,
+                &reason,
+                &subject,
+                &item.json,
+            ],
+        )?;
+        for (n, f) in item.files.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO ews_dead_letter_file (id, n, name, media_type, data)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[&item.id, &(n as i32), &f.name, &f.media_type, &f.data],
+            )?;
+        }
+        Ok(tx.commit()?)
+    }
+
+    pub fn list(c: &mut postgres::Client) -> Result<Vec<Entry>> {
+        let rows = c.query(
+            "SELECT d.id, to_char(d.time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+                    d.sink, d.reason, d.subject, COUNT(f.n),
+                    COALESCE(SUM(octet_length(f.data)), 0)::BIGINT, d.host
+             FROM ews_dead_letter d LEFT JOIN ews_dead_letter_file f ON f.id = d.id
+             GROUP BY d.seq, d.id ORDER BY d.seq",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| Entry {
+                id: r.get(0),
+                time: r.get(1),
+                sink: r.get(2),
+                reason: r.get(3),
+                subject: r.get(4),
+                files: r.get::<_, i64>(5) as u64,
+                bytes: r.get::<_, i64>(6) as u64,
+                host: Some(r.get(7)),
+            })
+            .collect())
+    }
+
+    pub fn get(c: &mut postgres::Client, id: &str) -> Result<Option<Item>> {
+        let Some(row) = c.query_opt("SELECT record FROM ews_dead_letter WHERE id = $1", &[&id])?
+        else {
+            return Ok(None);
+        };
+        let files = c
+            .query(
+                "SELECT name, media_type, data FROM ews_dead_letter_file WHERE id = $1 ORDER BY n",
+                &[&id],
+            )?
+            .iter()
+            .map(|r| File {
+                name: r.get(0),
+                media_type: r.get(1),
+                data: r.get(2),
+            })
+            .collect();
+        Ok(Some(Item {
+            id: id.to_string(),
+            json: row.get(0),
+            files,
+        }))
     }
 }
 

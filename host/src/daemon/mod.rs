@@ -5,6 +5,7 @@
 //! kept as a dead letter when the sink refused it for good.
 
 pub mod dead_letters;
+pub mod notify;
 pub mod progress;
 pub mod scheduler;
 pub mod sinks;
@@ -116,6 +117,7 @@ pub fn install_signals(stop: Arc<Stop>) -> std::io::Result<()> {
                         _ = int.recv() => "SIGINT",
                         _ = term.recv() => "SIGTERM",
                     };
+                    notify::notify("STOPPING=1");
                     if stop.request() >= 2 {
                         eprintln!("daemon: {name} again: exiting now");
                         std::process::exit(if name == "SIGINT" { 130 } else { 143 });

@@ -2,7 +2,7 @@
 //! with the rate and, once the component says how many are waiting
 //! (`batch.remaining`), the total and an ETA, in place of a line per step.
 //! Every other line (warnings, failures, the guest's logs) is printed above
-//! the bars (logging::console_line), so that nothing tears them. Without a
+//! the bars (logging::console_line_at), so that nothing tears them. Without a
 //! terminal nothing changes: a plain line per step, for logs and pipes.
 
 use super::scheduler::{StepObserver, StepReport};

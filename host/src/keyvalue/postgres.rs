@@ -27,7 +27,8 @@ pub type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 type Pooled = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
 
 /// The schema's versions, applied in order; `ews_schema` says how far.
-/// Version 2: the fleet's leases and hosts (crate::fleet); 3: `status` rows.
+/// Version 2: the fleet's leases and hosts (crate::fleet); 3: `status` rows;
+/// 4: dead letters.
 const MIGRATIONS: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS ews_kv (
         bucket TEXT NOT NULL,
@@ -62,6 +63,24 @@ const MIGRATIONS: &[&str] = &[
         acked BIGINT NOT NULL,
         dead_lettered BIGINT NOT NULL,
         delivered BIGINT NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS ews_dead_letter (
+        id TEXT PRIMARY KEY,
+        seq BIGSERIAL NOT NULL,
+        time TIMESTAMPTZ NOT NULL,
+        host TEXT NOT NULL,
+        sink TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        subject TEXT,
+        record TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS ews_dead_letter_file (
+        id TEXT NOT NULL REFERENCES ews_dead_letter (id) ON DELETE CASCADE,
+        n INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        data BYTEA NOT NULL,
+        PRIMARY KEY (id, n)
     )",
 ];
 

@@ -350,3 +350,51 @@ fn a_postgres_restart_during_a_run_loses_nothing() {
         engine.duplicates()
     );
 }
+
+/// An email the engine refuses for good is kept in the fleet's database, not
+/// on the disk of the host that met it: another host's `dead-letters` lists,
+/// exports and deletes it, and names the host that kept it.
+#[test]
+fn a_fleets_dead_letters_are_in_its_database() {
+    let Some(pg) = Postgres::start() else {
+        return;
+    };
+    let mock = fixtures::mock();
+    seed(&mock, 1, 3);
+    let bad = fixtures::add_email(&mock, &address(0), FOLDER, "[bad-422] refused", 59);
+    let engine = engine();
+    engine.refuse_subject("[bad-422]", 422);
+    let (a, b) = (
+        member(&mock, &pg, &engine, 1, 10),
+        member(&mock, &pg, &engine, 1, 10),
+    );
+    let run = a.run(&["daemon", "--once"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(run.stderr.contains("dead-lettered 1,"), "{}", run.stderr);
+    assert!(mock.message(&bad).unwrap().is_read);
+    assert_eq!(engine.records().len(), 3);
+
+    let letters = b.run(&["dead-letters", "list"]).json_lines();
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    let letter = &letters[0];
+    assert_eq!(letter["subject"], "[bad-422] refused");
+    assert!(
+        letter["reason"].as_str().unwrap().contains("422"),
+        "{letter}"
+    );
+    assert_eq!(letter["files"], 1, "{letter}");
+    assert!(letter["host"].is_string(), "{letter}");
+    let id = letter["id"].as_str().unwrap();
+    let out = b.dir.path().join("recovered");
+    let export = b.run(&["dead-letters", "export", id, "--out", out.to_str().unwrap()]);
+    assert_eq!(export.code, 0, "{export:#?}");
+    let record = std::fs::read_to_string(out.join(id).join("record.json")).unwrap();
+    assert!(record.contains("[bad-422] refused"), "{record}");
+    let delete = b.run(&["dead-letters", "delete", id]);
+    assert_eq!(delete.code, 0, "{delete:#?}");
+    assert!(b.run(&["dead-letters", "list"]).json_lines().is_empty());
+    assert_eq!(
+        pg.psql("ews", "SELECT count(*) FROM ews_dead_letter_file"),
+        "0"
+    );
+}

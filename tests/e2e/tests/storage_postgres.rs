@@ -32,7 +32,7 @@ fn the_daemon_keeps_its_state_in_postgres_and_survives_a_restart_of_it() {
         "SELECT count(*) FROM ews_kv WHERE bucket LIKE 'ews-daemon-%' AND key LIKE 'id/%'",
     );
     assert_eq!(ids, "3");
-    assert_eq!(pg.psql("ews", "SELECT version FROM ews_schema"), "3");
+    assert_eq!(pg.psql("ews", "SELECT version FROM ews_schema"), "4");
     // Its mailbox was leased (the scope of its buckets), and let go at the end.
     let scope = pg.psql(
         "ews",

@@ -34,6 +34,7 @@ const KNOWN: &[(&str, &[&str])] = &[
         "Service",
         &[
             "Type",
+            "NotifyAccess",
             "ExecStart",
             "Environment",
             "StateDirectory",
@@ -103,7 +104,8 @@ const REQUIRED: &[(&str, &str)] = &[
     ("UMask", "0077"),
     ("Restart", "on-failure"),
     ("KillSignal", "SIGTERM"),
-    ("Type", "exec"),
+    ("Type", "notify"),
+    ("NotifyAccess", "main"),
 ];
 
 /// Present with any value.
