@@ -11,7 +11,7 @@
 use e2e::fixtures::{self, CLIENT_ID, CLIENT_SECRET, TENANT};
 use e2e::postgres::Postgres;
 use e2e::running::{wait_for, Running};
-use e2e::{Api, Host, MockExchange};
+use e2e::{on_both_apis, Api, Host, MockExchange};
 use mock_exchange::{EngineOptions, Fault, MockEngine};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -59,14 +59,18 @@ fn member(
     mailboxes: usize,
     max: u32,
 ) -> Host {
-    let mut h = Host::oauth_on(
-        Api::Ews,
-        mock,
-        TENANT,
-        CLIENT_ID,
-        CLIENT_SECRET,
-        &address(0),
-    );
+    member_on(Api::Ews, mock, pg, engine, mailboxes, max)
+}
+
+fn member_on(
+    api: Api,
+    mock: &MockExchange,
+    pg: &Postgres,
+    engine: &MockEngine,
+    mailboxes: usize,
+    max: u32,
+) -> Host {
+    let mut h = Host::oauth_on(api, mock, TENANT, CLIENT_ID, CLIENT_SECRET, &address(0));
     h.set("folder", FOLDER)
         .set("sink", "http")
         .set("engine_api_url", &engine.url())
@@ -130,8 +134,9 @@ fn delivered_by(log: &str) -> usize {
         .sum()
 }
 
-#[test]
-fn three_hosts_share_twenty_mailboxes_each_email_once_each_mailbox_one_owner() {
+on_both_apis!(three_hosts_share_twenty_mailboxes_each_email_once_each_mailbox_one_owner);
+
+fn three_hosts_share_twenty_mailboxes_each_email_once_each_mailbox_one_owner(api: Api) {
     let Some(pg) = Postgres::start() else {
         return;
     };
@@ -139,7 +144,7 @@ fn three_hosts_share_twenty_mailboxes_each_email_once_each_mailbox_one_owner() {
     let ids = seed(&mock, 20, 100);
     let engine = engine();
     let hosts: Vec<Host> = (0..3)
-        .map(|_| member(&mock, &pg, &engine, 20, 25))
+        .map(|_| member_on(api, &mock, &pg, &engine, 20, 25))
         .collect();
     let start = Instant::now();
     let running: Vec<Running> = hosts
@@ -195,7 +200,7 @@ fn three_hosts_share_twenty_mailboxes_each_email_once_each_mailbox_one_owner() {
     );
     assert_eq!(pg.psql("ews", "SELECT count(*) FROM ews_lease"), "20");
     eprintln!(
-        "fleet: 3 hosts, 20 mailboxes x 100 emails in {:.1} s ({:.0} emails/s); per host {per_host:?}",
+        "fleet ({api:?}): 3 hosts, 20 mailboxes x 100 emails in {:.1} s ({:.0} emails/s); per host {per_host:?}",
         took.as_secs_f64(),
         2000.0 / took.as_secs_f64()
     );
