@@ -118,14 +118,15 @@ fn open_storage(
         }
         Storage::Postgres { url, .. } => {
             let password = host.storage.postgres_password()?;
-            // A connection per step that can run at once, one for the
-            // leases, one to spare; a session stuck in a transaction for
+            // A connection per step that can run at once, and four for the
+            // leases, the status rows and the dead letters, which steps
+            // write outside their calls; a session stuck in a transaction for
             // half a lease is ended by the server, so that it cannot keep a
             // lease's row locked.
             let kv = PostgresStore::open(
                 url,
                 password.as_deref(),
-                host.concurrency.saturating_add(2),
+                host.concurrency.saturating_add(4),
                 host.lease.lease / 2,
             )
             .map_err(|e| Failure::new(Kind::Unavailable, format!("storage: {e:#}")))?;

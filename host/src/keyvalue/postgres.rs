@@ -4,9 +4,10 @@
 //! `flush` before anything leaves the sandbox, and its reads see its writes.
 //!
 //! Connections come from a pool. A call runs on one thread, so the thread's
-//! open transaction is the call's: it holds one connection from its first
-//! write to its flush, and the calls of other mailboxes, on other threads,
-//! have their own. A lost connection (the server restarted, a network cut)
+//! connection is the call's: it holds one from its first read or write to
+//! its flush (one checkout per call, not per key), its first write begins
+//! the transaction, and the calls of other mailboxes, on other threads, have
+//! their own. A lost connection (the server restarted, a network cut)
 //! fails the call that meets it, with its uncommitted writes gone, as in a
 //! crash, which the component's write order makes safe; the pool connects
 //! again for the next.
@@ -106,8 +107,12 @@ pub struct PostgresStore {
     fence: OnceLock<Arc<dyn Fence>>,
 }
 
+/// A call's hold on a connection: from its first read or write to its
+/// flush (one checkout per call rather than per key), and the transaction
+/// its first write began.
 struct Txn {
     conn: Pooled,
+    begun: bool,
     /// Scopes whose fence this transaction passed (and holds a lock on).
     fenced: HashSet<String>,
 }
@@ -199,10 +204,20 @@ impl PostgresStore {
         &self,
         f: impl FnOnce(&mut Client) -> Result<T, postgres::Error>,
     ) -> anyhow::Result<T> {
-        match self.take() {
-            Some(txn) => self.in_txn(txn, None, f),
-            None => f(&mut *self.connection()?).context("PostgreSQL"),
-        }
+        let txn = self.held()?;
+        self.in_txn(txn, None, f)
+    }
+
+    /// The thread's connection, checked out at its first use in the call.
+    fn held(&self) -> anyhow::Result<Txn> {
+        Ok(match self.take() {
+            Some(txn) => txn,
+            None => Txn {
+                conn: self.connection()?,
+                begun: false,
+                fenced: HashSet::new(),
+            },
+        })
     }
 
     /// A write to `bucket`, in the thread's transaction (begun if need be),
@@ -212,17 +227,11 @@ impl PostgresStore {
         bucket: &str,
         f: impl FnOnce(&mut Client) -> Result<(), postgres::Error>,
     ) -> anyhow::Result<()> {
-        let txn = match self.take() {
-            Some(txn) => txn,
-            None => {
-                let mut conn = self.connection()?;
-                conn.batch_execute("BEGIN").context("PostgreSQL")?;
-                Txn {
-                    conn,
-                    fenced: HashSet::new(),
-                }
-            }
-        };
+        let mut txn = self.held()?;
+        if !txn.begun {
+            txn.conn.batch_execute("BEGIN").context("PostgreSQL")?;
+            txn.begun = true;
+        }
         let scope = self
             .fence
             .get()
@@ -242,9 +251,7 @@ impl PostgresStore {
             if !txn.fenced.contains(scope) {
                 if let Err(e) = fence.check(&mut txn.conn, scope) {
                     // The call fails; what it wrote before goes with it.
-                    if !txn.conn.is_closed() {
-                        let _ = txn.conn.batch_execute("ROLLBACK");
-                    }
+                    rollback(txn);
                     return Err(e);
                 }
                 txn.fenced.insert(scope.to_string());
@@ -256,12 +263,17 @@ impl PostgresStore {
                 Ok(v)
             }
             Err(e) => {
-                if !txn.conn.is_closed() {
-                    let _ = txn.conn.batch_execute("ROLLBACK");
-                }
+                rollback(txn);
                 Err(e).context("PostgreSQL")
             }
         }
+    }
+}
+
+/// Ends `txn` without its writes, and gives its connection back.
+fn rollback(mut txn: Txn) {
+    if txn.begun && !txn.conn.is_closed() {
+        let _ = txn.conn.batch_execute("ROLLBACK");
     }
 }
 
@@ -369,14 +381,16 @@ impl super::Store for PostgresStore {
         })
     }
 
-    /// Commits the calling thread's transaction: its call's writes.
+    /// Commits the calling thread's transaction (its call's writes) and
+    /// gives its connection back.
     fn flush(&self) -> anyhow::Result<()> {
-        let Some(mut txn) = self.take() else {
-            return Ok(());
-        };
-        txn.conn
-            .batch_execute("COMMIT")
-            .context("PostgreSQL: commit")
+        match self.take() {
+            Some(mut txn) if txn.begun => txn
+                .conn
+                .batch_execute("COMMIT")
+                .context("PostgreSQL: commit"),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -384,7 +398,7 @@ impl Drop for PostgresStore {
     /// As the SQLite store: writes not yet flushed are kept, every thread's.
     fn drop(&mut self) {
         let open = std::mem::take(self.open.get_mut().unwrap_or_else(|p| p.into_inner()));
-        for (_, mut txn) in open {
+        for (_, mut txn) in open.into_iter().filter(|(_, t)| t.begun) {
             let _ = txn.conn.batch_execute("COMMIT");
         }
     }
