@@ -136,6 +136,29 @@ fn open_storage(
     }
 }
 
+/// With `storage = "postgres"`, the fleet's database, for the commands that
+/// read what the daemons keep there (`status`, `dead-letters`) with no
+/// component; `None` with the state file. `what` names the command in a
+/// failure, which never shows the password.
+pub fn fleet_database(
+    host: &HostConfig,
+    what: &str,
+) -> Result<Option<crate::keyvalue::postgres::Pool>, Failure> {
+    let Storage::Postgres { url, .. } = &host.storage else {
+        return Ok(None);
+    };
+    let password = host.storage.postgres_password()?;
+    let store =
+        PostgresStore::open(url, password.as_deref(), 2, host.lease.lease / 2).map_err(|e| {
+            let redactor = Redactor::new(password.iter().cloned());
+            Failure::new(
+                Kind::Unavailable,
+                redactor.redact(&format!("{what}: {e:#}")),
+            )
+        })?;
+    Ok(Some(store.pool().clone()))
+}
+
 /// Resolves `raw` against the manifest and grants what it names.
 fn grant(
     manifest: &Manifest,

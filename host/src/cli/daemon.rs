@@ -73,40 +73,48 @@ struct Leased<'a> {
 }
 
 impl<'a> RuntimeGuest<'a> {
-    fn new(runtime: &'a Runtime, caps: &'a Capabilities, state: &Path, name: &str) -> Self {
-        let status = StatusBook::open(state, name)
-            .map_err(|e| {
-                caps.logger.host(
-                    Level::Warn,
-                    "daemon",
-                    &format!("{name}: ews-host status will not show it: {e}"),
-                )
-            })
-            .ok();
-        RuntimeGuest {
+    /// Mailbox `name`'s steps. In a `fleet`, leased under the component's
+    /// scope for its configuration, its status row beside its lease where
+    /// every host's are; else its row in the state file.
+    fn new(
+        runtime: &'a Runtime,
+        caps: &'a Capabilities,
+        state: &Path,
+        name: &str,
+        fleet: Option<&'a Fleet>,
+    ) -> Result<Self, Failure> {
+        let (status, lease) = match fleet {
+            Some(fleet) => {
+                let scope = runtime.scope(caps)?;
+                let status = StatusBook::postgres(fleet.pool().clone(), name, &scope);
+                let lease = Leased {
+                    fleet,
+                    scope,
+                    label: name.to_string(),
+                };
+                (Some(status), Some(lease))
+            }
+            None => {
+                let status = StatusBook::open(state, name)
+                    .map_err(|e| {
+                        caps.logger.host(
+                            Level::Warn,
+                            "daemon",
+                            &format!("{name}: ews-host status will not show it: {e}"),
+                        )
+                    })
+                    .ok();
+                (status, None)
+            }
+        };
+        Ok(RuntimeGuest {
             runtime,
             caps,
             slots: None,
             gate: None,
             status,
-            lease: None,
-        }
-    }
-
-    /// Takes part in `fleet`, if there is one, under the component's scope
-    /// for this mailbox's configuration.
-    fn leased(mut self, fleet: Option<&'a Fleet>, label: &str) -> Result<Self, Failure> {
-        if let Some(fleet) = fleet {
-            let scope = self.runtime.scope(self.caps)?;
-            // Its status row goes beside its lease, where every host's are.
-            self.status = Some(StatusBook::postgres(fleet.pool().clone(), label, &scope));
-            self.lease = Some(Leased {
-                fleet,
-                scope,
-                label: label.to_string(),
-            });
-        }
-        Ok(self)
+            lease,
+        })
     }
 }
 
@@ -265,8 +273,8 @@ fn serve(
         let redactor = app.redactor.clone();
         let say = |line: &str| say(&redactor, "", line);
         let name = label(&app.config);
-        let guest = RuntimeGuest::new(&app.runtime, &app.caps, &app.config.host.state_path, &name)
-            .leased(fleet, &name)
+        let state = &app.config.host.state_path;
+        let guest = RuntimeGuest::new(&app.runtime, &app.caps, state, &name, fleet)
             .map_err(|e| (e, Some(redactor.clone())))?;
         return watch(
             &guest,
@@ -315,12 +323,15 @@ fn serve(
                         redactor: own,
                     } = g;
                     let say = |line: &str| say(redactor, name, line);
-                    let guest = RuntimeGuest {
-                        slots: Some(slots),
-                        gate: gates.get(address),
-                        ..RuntimeGuest::new(&app.runtime, caps, &app.config.host.state_path, name)
-                    }
-                    .leased(fleet, name);
+                    let state = &app.config.host.state_path;
+                    let guest =
+                        RuntimeGuest::new(&app.runtime, caps, state, name, fleet).map(|guest| {
+                            RuntimeGuest {
+                                slots: Some(slots),
+                                gate: gates.get(address),
+                                ..guest
+                            }
+                        });
                     let result = guest.and_then(|guest| {
                         watch(
                             &guest,

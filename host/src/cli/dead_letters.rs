@@ -7,12 +7,11 @@
 
 use super::output::{self, FileInfo};
 use super::CmdResult;
-use crate::config::{process_env, HostConfig, RawConfig, Storage};
+use crate::config::{process_env, HostConfig, RawConfig};
 use crate::daemon::dead_letters::{self, DeadLetters};
 use crate::daemon::sinks::dir::{DirSink, RECORD};
 use crate::daemon::sinks::sha256_hex;
 use crate::error::{Failure, Kind};
-use crate::keyvalue::postgres::PostgresStore;
 use crate::secrets::Redactor;
 use std::path::{Path, PathBuf};
 
@@ -78,11 +77,8 @@ pub fn run(config: Option<&Path>, args: &Args) -> CmdResult {
 
 /// The state file's, or with `storage = "postgres"` the fleet's.
 fn open(host: &HostConfig) -> Result<DeadLetters, Failure> {
-    if let Storage::Postgres { url, .. } = &host.storage {
-        let password = host.storage.postgres_password()?;
-        let store = PostgresStore::open(url, password.as_deref(), 2, host.lease.lease / 2)
-            .map_err(|e| Failure::new(Kind::Unavailable, format!("dead letters: {e:#}")))?;
-        return Ok(DeadLetters::postgres(store.pool().clone()));
+    if let Some(pool) = super::app::fleet_database(host, "dead letters")? {
+        return Ok(DeadLetters::postgres(pool));
     }
     let state = &host.state_path;
     let cannot = |e: dead_letters::Error| {

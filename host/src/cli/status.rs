@@ -7,26 +7,26 @@
 
 use super::output;
 use super::CmdResult;
-use crate::config::{process_env, RawConfig, Storage};
+use crate::config::{process_env, RawConfig};
 use crate::daemon::status;
 use crate::error::{Failure, Kind};
-use crate::secrets::Redactor;
 use std::path::Path;
-use std::sync::Arc;
 
 pub fn run(config: Option<&Path>) -> CmdResult {
     let host = RawConfig::load(config)
         .and_then(|raw| raw.host(&process_env))
         .map_err(|e| (e, None))?;
-    if let Storage::Postgres { url, .. } = &host.storage {
-        // A fleet's rows are in its database, every host's, with the leases.
-        let password = host.storage.postgres_password().map_err(|e| (e, None))?;
-        let redactor = Arc::new(Redactor::new(password.iter().cloned()));
-        let rows = crate::keyvalue::postgres::connect_url(url, password.as_deref())
-            .and_then(|mut c| Ok(status::list_postgres(&mut c)?))
+    // A fleet's rows are in its database, every host's, with the leases.
+    if let Some(pool) = super::app::fleet_database(&host, "status").map_err(|e| (e, None))? {
+        let rows = pool
+            .get()
+            .map_err(|e| e.to_string())
+            .and_then(|mut c| status::list_postgres(&mut c).map_err(|e| e.to_string()))
             .map_err(|e| {
-                let e = Failure::new(Kind::Unavailable, format!("status: {e:#}"));
-                (e, Some(redactor.clone()))
+                (
+                    Failure::new(Kind::Unavailable, format!("status: {e}")),
+                    None,
+                )
             })?;
         for row in &rows {
             output::print_serialized(row);

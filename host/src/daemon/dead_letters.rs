@@ -225,12 +225,9 @@ impl DeadLetters {
 mod pg {
     use super::{Entry, Error, Item, Result};
     use crate::bindings::soar::integration::types::File;
-    use crate::keyvalue::postgres::Pool;
+    use crate::keyvalue::postgres::{utc_text, Pool, Pooled};
 
-    pub fn client(
-        pool: &Pool,
-    ) -> Result<r2d2::PooledConnection<r2d2_postgres::PostgresConnectionManager<postgres::NoTls>>>
-    {
+    pub fn client(pool: &Pool) -> Result<Pooled> {
         pool.get()
             .map_err(|e| Error(format!("cannot reach PostgreSQL: {e}")))
     }
@@ -267,14 +264,14 @@ mod pg {
     }
 
     pub fn list(c: &mut postgres::Client) -> Result<Vec<Entry>> {
-        let rows = c.query(
-            "SELECT d.id, to_char(d.time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
-                    d.sink, d.reason, d.subject, COUNT(f.n),
+        let sql = format!(
+            "SELECT d.id, {}, d.sink, d.reason, d.subject, COUNT(f.n),
                     COALESCE(SUM(octet_length(f.data)), 0)::BIGINT, d.host
              FROM ews_dead_letter d LEFT JOIN ews_dead_letter_file f ON f.id = d.id
              GROUP BY d.seq, d.id ORDER BY d.seq",
-            &[],
-        )?;
+            utc_text("d.time")
+        );
+        let rows = c.query(&sql, &[])?;
         Ok(rows
             .iter()
             .map(|r| Entry {

@@ -91,9 +91,8 @@ pub struct MailboxStatus<'a> {
 
 impl super::scheduler::StepObserver for MailboxStatus<'_> {
     fn step(&self, report: &super::scheduler::StepReport, _took: Duration) {
-        let delivered = report.acked.saturating_sub(report.dead_lettered.len());
         self.status
-            .step(&self.mailbox, delivered, report.failure.is_some());
+            .step(&self.mailbox, report.delivered(), report.failure.is_some());
     }
 }
 

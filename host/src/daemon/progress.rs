@@ -54,8 +54,7 @@ fn style(template: &str) -> ProgressStyle {
 
 impl StepObserver for Bar {
     fn step(&self, report: &StepReport, _took: Duration) {
-        let delivered = report.acked.saturating_sub(report.dead_lettered.len());
-        self.bar.inc(delivered as u64);
+        self.bar.inc(report.delivered() as u64);
         if let Some(remaining) = report.remaining {
             if !self.sized.swap(true, Ordering::SeqCst) {
                 self.bar.set_style(style(

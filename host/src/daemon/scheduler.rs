@@ -70,6 +70,13 @@ pub struct StepReport {
     pub failure: Option<Failure>,
 }
 
+impl StepReport {
+    /// Stored by the sink and acked: the emails that reached the engine.
+    pub fn delivered(&self) -> usize {
+        self.acked.saturating_sub(self.dead_lettered.len())
+    }
+}
+
 /// What watches the steps besides the log: metrics, a progress bar.
 pub trait StepObserver {
     fn step(&self, report: &StepReport, took: Duration);

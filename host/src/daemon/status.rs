@@ -190,8 +190,7 @@ fn record_postgres(
 
 /// Every mailbox's row in the fleet's database, with its lease, by name.
 pub fn list_postgres(c: &mut postgres::Client) -> Result<Vec<Row>, postgres::Error> {
-    const TIME: &str = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
-    let utc = |col: &str| format!("to_char({col} AT TIME ZONE 'UTC', {TIME})");
+    use crate::keyvalue::postgres::utc_text as utc;
     let sql = format!(
         "SELECT s.mailbox, s.host, s.pid, {}, {}, s.steps, s.failure, s.failures_in_a_row,
              s.polled, s.stored, s.acked, s.dead_lettered, s.delivered,

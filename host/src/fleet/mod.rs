@@ -9,7 +9,7 @@
 
 pub mod lease;
 
-use crate::keyvalue::postgres::{Fence, Pool};
+use crate::keyvalue::postgres::{Fence, Pool, Pooled};
 use lease::Claim;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -123,12 +123,7 @@ impl Fleet {
             .div_ceil(self.live_hosts.load(Ordering::SeqCst).max(1))
     }
 
-    fn db(
-        &self,
-    ) -> Result<
-        r2d2::PooledConnection<r2d2_postgres::PostgresConnectionManager<postgres::NoTls>>,
-        String,
-    > {
+    fn db(&self) -> Result<Pooled, String> {
         self.pool
             .get()
             .map_err(|e| format!("cannot reach PostgreSQL: {e}"))
@@ -216,6 +211,14 @@ impl Fleet {
         self.gave_up(&by_whom(now))
     }
 
+    /// Forgets a lease found taken over outside a turn (by a renewal or a
+    /// fence), for the mailbox's next turn to report.
+    fn taken_over(&self, scope: &str, by: String) {
+        let mut l = self.leases();
+        l.held.remove(scope);
+        l.lost.insert(scope.to_string(), by);
+    }
+
     fn gave_up(&self, by: &str) -> String {
         format!(
             "gave it up: its lease was taken over by {by}; {} stale writes refused by this host so far",
@@ -285,9 +288,7 @@ impl Fleet {
                 Ok(Some((Some(holder), _))) if holder != self.id => Claim::HeldBy { holder },
                 _ => Claim::Busy,
             };
-            let mut l = self.leases();
-            l.held.remove(&scope);
-            l.lost.insert(scope, by_whom(&now));
+            self.taken_over(&scope, by_whom(&now));
         }
     }
 }
@@ -330,12 +331,7 @@ impl Fence for Fleet {
             Err((holder, now)) => {
                 self.refused.fetch_add(1, Ordering::SeqCst);
                 let by = holder.unwrap_or_else(|| "no host".into());
-                let mut l = self.leases();
-                l.held.remove(scope);
-                l.lost.insert(
-                    scope.to_string(),
-                    format!("{by} (token {now}, ours {token})"),
-                );
+                self.taken_over(scope, format!("{by} (token {now}, ours {token})"));
                 anyhow::bail!(
                     "refused a stale write: the lease of the mailbox's state {scope} was taken over by {by} (token {now}, this host's {token})"
                 )

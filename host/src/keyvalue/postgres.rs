@@ -25,7 +25,9 @@ use std::thread::ThreadId;
 use std::time::Duration;
 
 pub type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
-type Pooled = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+/// A connection checked out of the pool (the store's, the leases', the
+/// status rows' and the dead letters').
+pub type Pooled = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
 
 /// The schema's versions, applied in order; `ews_schema` says how far.
 /// Version 2: the fleet's leases and hosts (crate::fleet); 3: `status` rows;
@@ -270,6 +272,12 @@ impl PostgresStore {
     }
 }
 
+/// SQL for timestamp column `col` as `status` and `dead-letters` print
+/// times: RFC 3339 UTC to the second, as the SQLite tables hold them.
+pub fn utc_text(col: &str) -> String {
+    format!("to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
+}
+
 /// Ends `txn` without its writes, and gives its connection back.
 fn rollback(mut txn: Txn) {
     if txn.begun && !txn.conn.is_closed() {
@@ -290,13 +298,8 @@ fn config(url: &str, password: Option<&str>) -> anyhow::Result<postgres::Config>
     Ok(config)
 }
 
-/// One connection, outside any pool, with the schema created or migrated:
-/// for `ews-host status`. Its error names the server, never the password
-/// (postgres leaves it out).
-pub fn connect_url(url: &str, password: Option<&str>) -> anyhow::Result<Client> {
-    connect(&config(url, password)?)
-}
-
+/// One connection, outside the pool, with the schema created or migrated.
+/// Its error names the server, never the password (postgres leaves it out).
 fn connect(config: &postgres::Config) -> anyhow::Result<Client> {
     let mut client = config
         .connect(NoTls)

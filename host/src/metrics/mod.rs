@@ -150,13 +150,12 @@ pub struct MailboxMetrics<'a> {
 impl StepObserver for MailboxMetrics<'_> {
     fn step(&self, report: &StepReport, took: Duration) {
         let m = self.metrics;
-        let dead = report.dead_lettered.len();
         m.ingested
             .get_or_create(&self.label)
-            .inc_by(report.acked.saturating_sub(dead) as u64);
+            .inc_by(report.delivered() as u64);
         m.dead_lettered
             .get_or_create(&self.label)
-            .inc_by(dead as u64);
+            .inc_by(report.dead_lettered.len() as u64);
         if report.acked > 0 {
             m.bytes
                 .get_or_create(&self.label)
